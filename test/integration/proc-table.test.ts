@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { descendantsOf, groupMembers, readProcEntry, readProcTable } from '../../src/runtime/proc-table.js';
+import { killLeftovers, startSetsidTree } from './fixture-tree.js';
+
+afterEach(killLeftovers);
+
+describe('readProcTable (real /proc)', () => {
+  it('finds this process with its real parent and group', () => {
+    const self = readProcTable().find((entry) => entry.pid === process.pid);
+    expect(self).toMatchObject({
+      pid: process.pid,
+      ppid: process.ppid,
+      state: expect.stringMatching(/^[RS]$/),
+    });
+    expect(readProcEntry(process.pid)).toEqual(self);
+  });
+
+  it('finds a spawned tree, including the member that left the group', async () => {
+    const tree = await startSetsidTree();
+    const table = readProcTable();
+    const below = descendantsOf(table, tree.root).map((entry) => entry.pid);
+    expect(below.sort()).toEqual([tree.child, tree.middle, tree.grandchild, tree.escaper].sort());
+    // root was spawned detached: its own session and group, which the escaper left.
+    expect(
+      groupMembers(table, tree.root)
+        .map((entry) => entry.pid)
+        .sort(),
+    ).toEqual([tree.root, tree.child, tree.middle, tree.grandchild].sort());
+    expect(readProcEntry(tree.escaper)).toMatchObject({
+      ppid: tree.middle,
+      pgid: tree.escaper,
+      sid: tree.escaper,
+    });
+    expect(readProcEntry(tree.root)?.comm).toBe('node');
+  });
+
+  it('returns undefined for a process that does not exist', () => {
+    expect(readProcEntry(2 ** 22 + 1)).toBeUndefined();
+  });
+});
