@@ -1,0 +1,129 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CliOptions } from '../config/resolved-config.js';
+import { usageError } from '../errors.js';
+
+const VERSION = '0.1.0';
+
+/** What the command line asked for, once parsed. */
+export type Invocation =
+  | { command: 'run' | 'config'; options: CliOptions }
+  | { command: 'schema' }
+  | { command: 'done'; exitCode: number };
+
+function integer(what: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}, got "${text}"`);
+    }
+    return value;
+  };
+}
+
+/** The options `run`, `config` and `check` share: they all resolve the same configuration. */
+function addRunOptions(command: Command): Command {
+  return command
+    .option('-f, --procfile <path>', 'the Procfile (default ./Procfile; PROCINIT_PROCFILE)')
+    .option('-c, --config <path>', 'procinit.yaml (default ./procinit.yaml if present; PROCINIT_CONFIG)')
+    .option(
+      '-e, --env-file <path>',
+      'an env file to load; repeatable (PROCINIT_ENV_FILE)',
+      collect,
+      undefined,
+    )
+    .option('-m, --formation <spec>', 'instances per type: web=1,worker=2 or all=N (PROCINIT_FORMATION)')
+    .option('--only <names>', 'run only these process types: web,worker')
+    .option(
+      '--health-port <n>',
+      'health port, 0 disables it (PROCINIT_HEALTH_PORT)',
+      integer('a port', 0, 65535),
+    )
+    .option('--health-host <host>', 'health server address (PROCINIT_HEALTH_HOST)')
+    .option('--shutdown-timeout <duration>', 'grace period before SIGKILL (PROCINIT_SHUTDOWN_TIMEOUT)')
+    .addOption(
+      new Option('--log-format <format>', 'pretty, json or raw (PROCINIT_LOG_FORMAT)').choices([
+        'pretty',
+        'json',
+        'raw',
+      ]),
+    )
+    .option('--timestamps', 'prefix output lines with the time')
+    .option(
+      '-v, --verbose',
+      'explain every decision; -vv adds probe attempts',
+      (_: string, n: number) => n + 1,
+      0,
+    )
+    .option('-q, --quiet', "only warnings and errors of procinit's own")
+    .option(
+      '--port <base>',
+      "foreman's PORT: BASE + 100 × type index + instance - 1",
+      integer('a port', 1, 65535),
+    )
+    .option('--no-color', 'never colour the output (NO_COLOR is honoured too)');
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Commander's parsed options, narrowed to CliOptions without undefined-valued keys. */
+function toCliOptions(raw: Record<string, unknown>, command: string[] | undefined): CliOptions {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) if (value !== undefined) options[key] = value;
+  if (command) options.command = command;
+  return options as CliOptions;
+}
+
+/**
+ * Parses argv. Everything after the first `--` is the single command (SPEC §3), split off
+ * before commander sees it so a program's own flags are never taken for procinit's.
+ */
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const dashes = argv.indexOf('--');
+  const ours = dashes === -1 ? [...argv] : argv.slice(0, dashes);
+  const command = dashes === -1 ? undefined : argv.slice(dashes + 1);
+  if (command && command.length === 0) {
+    throw usageError({
+      code: 'cli.empty-command',
+      what: 'nothing follows "--"',
+      fix: 'write the command after it: procinit -- gunicorn app:app',
+    });
+  }
+  let invocation: Invocation = { command: 'done', exitCode: 0 };
+  const program = new Command('procinit')
+    .description('A process supervisor for containers: runs a Procfile as PID 1.')
+    .version(VERSION, '--version')
+    .exitOverride()
+    .showSuggestionAfterError(true);
+  const run = addRunOptions(
+    program.command('run', { isDefault: true }).description('run the processes (the default)'),
+  );
+  run.action((raw) => {
+    invocation = { command: 'run', options: toCliOptions(raw, command) };
+  });
+  addRunOptions(
+    program.command('config').description('print the resolved configuration, secrets masked'),
+  ).action((raw) => {
+    invocation = { command: 'config', options: toCliOptions(raw, command) };
+  });
+  program
+    .command('schema')
+    .description('print the JSON Schema of procinit.yaml')
+    .action(() => {
+      invocation = { command: 'schema' };
+    });
+  try {
+    program.parse(ours, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0;
+      return { command: 'done', exitCode: ok ? 0 : 2 };
+    }
+    throw error;
+  }
+  return invocation;
+}

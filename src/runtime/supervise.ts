@@ -1,0 +1,146 @@
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { ProcessSpec, SignalName, SignalTarget } from '../core/model.js';
+import { maskEnv, maskText } from '../core/secrets.js';
+import type { SupervisorState } from '../core/supervisor-state.js';
+import { killAllDescendants, killTree } from './kill-tree.js';
+import { createChildOutput } from './output-child.js';
+import type { OutputSinks } from './output-sinks.js';
+import { createReaper, describeExit, trackChildProcesses } from './reaper.js';
+import { listenForSignals } from './signals.js';
+import { type SpawnedChild, spawnProcess } from './spawner.js';
+import { summarize } from './summary.js';
+import { type EventLogger, SupervisorLoop } from './supervisor-loop.js';
+
+export interface SuperviseOptions {
+  config: ResolvedConfig;
+  state: SupervisorState;
+  sinks: OutputSinks;
+  logger: EventLogger;
+  prefixWidth: number;
+}
+
+/** How long, after the last process is gone, procinit waits for its output pipes to drain. */
+const OUTPUT_DRAIN_LIMIT_MS = 2_000;
+
+/** Signals a pid or a process group; a target that is already gone is not an error. */
+function sendSignal(pid: number, signal: SignalName, target: SignalTarget): void {
+  try {
+    process.kill(target === 'group' ? -pid : pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+function logSpawn(logger: EventLogger, config: ResolvedConfig, spec: ProcessSpec, child: SpawnedChild): void {
+  const patterns = config.secretPatterns;
+  logger.debug(
+    {
+      event: 'process.spawned',
+      proc: spec.id,
+      pid: child.pid,
+      pgid: child.pgid,
+      argv: spec.argv.map((arg) => maskText(arg, patterns)),
+      cwd: spec.cwd,
+      user: spec.user ?? null,
+      env: maskEnv(spec.env, patterns),
+    },
+    `${spec.id} started as pid ${child.pid}`,
+  );
+}
+
+/**
+ * Supervises the configured processes until the core says it is done, then makes sure nothing
+ * is left behind and every line is out. Resolves with procinit's exit code.
+ */
+export function startSupervisor(options: SuperviseOptions): Promise<number> {
+  const { config, logger, sinks } = options;
+  const ownChildren = trackChildProcesses();
+  const outputDone = new Set<Promise<void>>();
+  const output = createChildOutput({
+    format: config.log.format,
+    color: config.log.color,
+    timestamps: config.log.timestamps,
+    prefixWidth: options.prefixWidth,
+    sinks,
+    procIds: config.processes.map((spec) => spec.id),
+  });
+  const reaper = createReaper({
+    isOwnChild: (pid) => ownChildren.has(pid),
+    onReaped: (pid, status) =>
+      logger.debug(
+        { event: 'orphan.reaped', pid, code: status.code, signal: status.signal },
+        `reaped orphan ${pid}: ${describeExit(status)}`,
+      ),
+    onError: (error) => logger.warn({ event: 'reaper.error' }, error.message),
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopListening = () => {};
+    const loop = new SupervisorLoop(options.state, {
+      nowMs: Date.now,
+      spawn: (spec) => {
+        const outcome = spawnProcess(spec, {
+          environ: process.env,
+          inheritStdio: config.singleCommand,
+          newSession: true,
+        });
+        if (outcome.ok) logSpawn(logger, config, spec, outcome.child);
+        return outcome;
+      },
+      attachOutput: (spec, child) => {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const readable = child[stream];
+          if (!readable) continue;
+          const done = output.attach(spec.id, stream, readable);
+          outputDone.add(done);
+          done.then(() => outputDone.delete(done));
+        }
+      },
+      sendSignal,
+      killTree: (pid) => {
+        killTree(pid, { pgid: pid, sid: pid });
+      },
+      logger,
+      onExit: (code, state) => {
+        stopListening();
+        finishRun({ ...options, reaper, outputDone, state, code }).then(resolve);
+      },
+    });
+    stopListening = listenForSignals((signal) => {
+      logger.debug({ event: 'signal.received', signal }, `received ${signal}`);
+      loop.dispatch({ type: 'SignalReceived', signal, nowMs: Date.now() });
+    });
+    reaper.start();
+    loop.dispatch({ type: 'Booted', nowMs: Date.now() });
+  });
+}
+
+interface FinishOptions extends SuperviseOptions {
+  reaper: { stop(): void };
+  outputDone: Set<Promise<void>>;
+  code: number;
+}
+
+/** The end: sweep leftovers, let the pipes drain, print the summary, flush every byte. */
+async function finishRun(options: FinishOptions): Promise<number> {
+  const { logger, sinks, state } = options;
+  // Whatever a process left behind (a daemonized grandchild, an orphan) dies with procinit.
+  const swept = killAllDescendants();
+  if (swept.signalled.length > 0) {
+    logger.debug(
+      { event: 'shutdown.swept', pids: swept.signalled },
+      `killed ${swept.signalled.length} leftover processes`,
+    );
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise((resolve) => {
+    timer = setTimeout(resolve, OUTPUT_DRAIN_LIMIT_MS);
+  });
+  await Promise.race([Promise.all(options.outputDone), limit]);
+  clearTimeout(timer);
+  options.reaper.stop();
+  for (const line of summarize(state)) logger.info({ event: 'summary', ...line.fields }, line.msg);
+  await sinks.flush();
+  sinks.flushSync();
+  return options.code;
+}
