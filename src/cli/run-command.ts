@@ -24,7 +24,9 @@ export async function runCommand(cli: CliOptions): Promise<number> {
     format: config.log.format,
     timestamps: config.log.timestamps,
     color: config.log.color,
-    sinks,
+    // In single-command mode the program owns stdout (`procinit -- cmd | jq` must stay clean),
+    // so procinit's own lines go to stderr, as tini's do.
+    sinks: config.singleCommand ? { stdout: sinks.stderr } : sinks,
     prefixWidth: prefixWidth(config),
   });
   logger.debug({ event: 'config.resolved', config: configForDisplay(config) }, 'resolved configuration');

@@ -1,15 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { ProcessSpec } from '../core/model.js';
+import type { ProcessSpec, SignalName } from '../core/model.js';
 
-/** A started child: its pid and its output pipes (absent when stdio is inherited). */
+/** How a child's run ended, as Node reports it. */
+export type ExitListener = (code: number | null, signal: SignalName | null) => void;
+
+/** A started child: its pid, its output pipes (absent when stdio is inherited), its exit. */
 export interface SpawnedChild {
   pid: number;
   pgid: number;
   stdout: Readable | null;
   stderr: Readable | null;
-  process: ChildProcess;
+  /** Calls back once, when the program has exited. */
+  onExit(listener: ExitListener): void;
 }
 
 export interface SpawnOptions {
@@ -17,8 +21,6 @@ export interface SpawnOptions {
   environ: NodeJS.ProcessEnv;
   /** Single-command mode: the program shares procinit's stdin, stdout and stderr. */
   inheritStdio: boolean;
-  /** A new session (setsid) makes the child its own process group leader: signals by group. */
-  newSession: boolean;
 }
 
 export type SpawnOutcome = { ok: true; child: SpawnedChild } | { ok: false; reason: Promise<string> };
@@ -39,8 +41,9 @@ function diagnose(error: NodeJS.ErrnoException, spec: ProcessSpec): string {
 }
 
 /**
- * Starts one process of a spec. `detached` makes Node call setsid() in the child, so the child
- * leads its own session and process group (pgid = pid), as SPEC §4 asks.
+ * Starts one process of a spec in a new session: `detached` makes Node call setsid() in the
+ * child, so it leads its own session and process group (pgid = pid), as SPEC §4 asks, and a
+ * terminal's signals or a group signal to procinit never reach it by accident.
  */
 export function spawnProcess(spec: ProcessSpec, options: SpawnOptions): SpawnOutcome {
   const [file, ...args] = spec.argv;
@@ -48,7 +51,7 @@ export function spawnProcess(spec: ProcessSpec, options: SpawnOptions): SpawnOut
   const child = spawn(file, args, {
     cwd: spec.cwd,
     env: { ...options.environ, ...spec.env },
-    detached: options.newSession,
+    detached: true,
     stdio: options.inheritStdio ? 'inherit' : ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) {
@@ -59,9 +62,14 @@ export function spawnProcess(spec: ProcessSpec, options: SpawnOptions): SpawnOut
   }
   // Errors after a successful spawn (a failed kill of an already-gone child) are not fatal.
   child.on('error', () => {});
-  const pgid = options.newSession ? child.pid : process.pid;
   return {
     ok: true,
-    child: { pid: child.pid, pgid, stdout: child.stdout, stderr: child.stderr, process: child },
+    child: {
+      pid: child.pid,
+      pgid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      onExit: (listener) => child.once('exit', listener),
+    },
   };
 }

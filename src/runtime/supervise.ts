@@ -2,14 +2,16 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { ProcessSpec, SignalName, SignalTarget } from '../core/model.js';
 import { maskEnv, maskText } from '../core/secrets.js';
 import type { SupervisorState } from '../core/supervisor-state.js';
+import { waitForGroupToEmpty } from './group-drain.js';
 import { killAllDescendants, killTree } from './kill-tree.js';
 import { createChildOutput } from './output-child.js';
 import type { OutputSinks } from './output-sinks.js';
-import { createReaper, describeExit, trackChildProcesses } from './reaper.js';
+import { createReaper, describeExit, type Reaper, trackChildProcesses } from './reaper.js';
 import { listenForSignals } from './signals.js';
-import { type SpawnedChild, spawnProcess } from './spawner.js';
+import { type SpawnedChild, type SpawnOutcome, spawnProcess } from './spawner.js';
 import { summarize } from './summary.js';
 import { type EventLogger, SupervisorLoop } from './supervisor-loop.js';
+import { ownsTerminal, reclaimTerminal, spawnInTerminal } from './terminal-child.js';
 
 export interface SuperviseOptions {
   config: ResolvedConfig;
@@ -48,6 +50,26 @@ function logSpawn(logger: EventLogger, config: ResolvedConfig, spec: ProcessSpec
   );
 }
 
+/** For a group-targeted process, its exit is reported once its whole group is gone (SPEC §5). */
+function reportExitAfterGroup(spec: ProcessSpec, child: SpawnedChild): SpawnedChild {
+  if (spec.signalTarget !== 'group') return child;
+  return {
+    ...child,
+    onExit: (listener) =>
+      child.onExit((code, signal) => {
+        waitForGroupToEmpty(child.pgid).then(() => listener(code, signal));
+      }),
+  };
+}
+
+/** Picks how to start a process: on procinit's terminal in single-command mode, else piped. */
+function spawnFor(config: ResolvedConfig, reaper: Reaper, onTerminal: boolean) {
+  return (spec: ProcessSpec): SpawnOutcome => {
+    if (onTerminal) return spawnInTerminal(spec, { environ: process.env, reaper });
+    return spawnProcess(spec, { environ: process.env, inheritStdio: config.singleCommand });
+  };
+}
+
 /**
  * Supervises the configured processes until the core says it is done, then makes sure nothing
  * is left behind and every line is out. Resolves with procinit's exit code.
@@ -73,19 +95,19 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
       ),
     onError: (error) => logger.warn({ event: 'reaper.error' }, error.message),
   });
+  // SPEC §3: on a terminal the single command owns it, as under tini.
+  const onTerminal = config.singleCommand && ownsTerminal(0);
+  const spawn = spawnFor(config, reaper, onTerminal);
 
   return new Promise<number>((resolve) => {
     let stopListening = () => {};
     const loop = new SupervisorLoop(options.state, {
       nowMs: Date.now,
       spawn: (spec) => {
-        const outcome = spawnProcess(spec, {
-          environ: process.env,
-          inheritStdio: config.singleCommand,
-          newSession: true,
-        });
-        if (outcome.ok) logSpawn(logger, config, spec, outcome.child);
-        return outcome;
+        const outcome = spawn(spec);
+        if (!outcome.ok) return outcome;
+        logSpawn(logger, config, spec, outcome.child);
+        return { ok: true, child: reportExitAfterGroup(spec, outcome.child) };
       },
       attachOutput: (spec, child) => {
         for (const stream of ['stdout', 'stderr'] as const) {
@@ -103,6 +125,7 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
       logger,
       onExit: (code, state) => {
         stopListening();
+        if (onTerminal) reclaimTerminal(0);
         finishRun({ ...options, reaper, outputDone, state, code }).then(resolve);
       },
     });

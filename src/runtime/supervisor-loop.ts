@@ -119,7 +119,7 @@ export class SupervisorLoop {
     }
     const { child } = outcome;
     this.ports.attachOutput(spec, child);
-    child.process.once('exit', (code, signal) => {
+    child.onExit((code, signal) => {
       this.dispatch({ type: 'ProcessExited', id, code, signal, nowMs: this.ports.nowMs() });
     });
     this.spawned.push({ type: 'ProcessSpawned', id, pid: child.pid, nowMs: this.ports.nowMs() });
