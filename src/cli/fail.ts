@@ -1,4 +1,13 @@
+import { writeSync } from 'node:fs';
 import { ProcinitError } from '../errors.js';
+
+/**
+ * Straight to fd 2: by the time a run fails, procinit's output sinks own fds 1 and 2, and
+ * touching process.stderr would switch a pipe to non-blocking mode under them.
+ */
+function writeErr(text: string): void {
+  writeSync(2, text);
+}
 
 /**
  * The one top-level catch: a user's error is printed as its message with exit 2/78, a bug as
@@ -6,16 +15,14 @@ import { ProcinitError } from '../errors.js';
  */
 export function reportFailure(error: unknown, verbose: boolean): number {
   if (error instanceof ProcinitError) {
-    process.stderr.write(
-      `procinit: ${error.problems.length > 1 ? 'errors' : 'error'}:\n${indent(error.message)}\n`,
-    );
-    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    writeErr(`procinit: ${error.problems.length > 1 ? 'errors' : 'error'}:\n${indent(error.message)}\n`);
+    if (verbose && error.stack) writeErr(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`procinit: internal error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write('  run with -v for the stack trace, and please report it\n');
+  writeErr(`procinit: internal error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) writeErr(`${error.stack}\n`);
+  else writeErr('  run with -v for the stack trace, and please report it\n');
   return 1;
 }
 
