@@ -125,8 +125,20 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
       logger,
       onExit: (code, state) => {
         stopListening();
-        if (onTerminal) reclaimTerminal(0);
-        finishRun({ ...options, reaper, outputDone, state, code }).then(resolve);
+        // The exit code is decided: nothing on the way out may lose it (this can run inside a
+        // reaper callback, whose exceptions would otherwise be swallowed).
+        try {
+          if (onTerminal) reclaimTerminal(0);
+        } catch (error) {
+          logger.warn(
+            { event: 'terminal.reclaim-failed' },
+            `could not take the terminal back: ${String(error)}`,
+          );
+        }
+        finishRun({ ...options, reaper, outputDone, state, code }).then(resolve, (error: unknown) => {
+          logger.error({ event: 'exit.failed' }, `cleanup before exit failed: ${String(error)}`);
+          resolve(code);
+        });
       },
     });
     stopListening = listenForSignals((signal) => {

@@ -124,12 +124,16 @@ function handOverFromParent(ttyFd: number, pgid: number): void {
  */
 export function reclaimTerminal(ttyFd = 0): boolean {
   if (!isatty(ttyFd)) return false;
+  // Under `unshare --pid --fork` procinit's group belongs to unshare, outside the namespace:
+  // getpgrp() reads 0 there, and there is no group of ours to give the terminal to.
+  const ownGroup = getpgrp();
+  if (ownGroup <= 0) return false;
   try {
-    setForeground(ttyFd, getpgrp());
+    setForeground(ttyFd, ownGroup);
     return true;
   } catch (error) {
     const code = (error as SyscallError).code;
-    if (code === 'ENOTTY' || code === 'ENXIO') return false;
+    if (code === 'ENOTTY' || code === 'ENXIO' || code === 'ESRCH' || code === 'EPERM') return false;
     throw error;
   }
 }
