@@ -71,6 +71,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
 function toCliOptions(raw: Record<string, unknown>, command: string[] | undefined): CliOptions {
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) if (value !== undefined) options[key] = value;
+  // commander names `-e, --env-file` envFile; it is repeatable, so CliOptions calls it envFiles.
+  if (options.envFile !== undefined) {
+    options.envFiles = options.envFile;
+    delete options.envFile;
+  }
   if (command) options.command = command;
   return options as CliOptions;
 }

@@ -34,7 +34,7 @@ export function onSpawned(draft: Draft, id: string, pid: number, nowMs: number):
   });
   const why = ready ? 'ready: it has no readiness probe' : 'waiting for its readiness probe';
   draft.emit(
-    log('debug', 'process.running', `${id} is running as pid ${pid} (${why})`, { proc: id, pid, ready }),
+    log('debug', 'process.running', `${id} is running as pid ${pid} (${why})`, { process: id, pid, ready }),
   );
   startEligible(draft);
 }
@@ -49,7 +49,7 @@ export function onExited(draft: Draft, id: string, exit: ExitStatus, nowMs: numb
   const status = draft.update(id, { pid: null, ready: false, lastExit: { ...exit, atMs: nowMs } });
   draft.emit(
     log(exitCodeOf(exit) === 0 ? 'info' : 'warn', 'process.exited', `${id} ended: ${describeExit(exit)}`, {
-      proc: id,
+      process: id,
       code: exit.code,
       signal: exit.signal,
       uptimeMs,
@@ -79,7 +79,7 @@ function decideRestart(
     draft.update(id, { state: 'exited' });
     draft.emit(
       log('debug', 'restart.skipped', `${id} is not restarted (restart: ${spec.restart})`, {
-        proc: id,
+        process: id,
         policy: spec.restart,
       }),
     );
@@ -92,7 +92,7 @@ function decideRestart(
     const msg = `${id} failed: ${spec.maxRestarts} restarts within ${spec.restartWindowMs} ms, giving up`;
     draft.emit(
       log('error', 'process.failed', msg, {
-        proc: id,
+        process: id,
         maxRestarts: spec.maxRestarts,
         windowMs: spec.restartWindowMs,
       }),
@@ -107,7 +107,7 @@ function decideRestart(
       'restart.scheduled',
       `${id} restarts in ${delayMs} ms (restart: ${spec.restart}, attempt ${status.restarts + 1})`,
       {
-        proc: id,
+        process: id,
         policy: spec.restart,
         attempt: status.restarts + 1,
         delayMs,
@@ -144,7 +144,7 @@ export function finishIfAllEnded(draft: Draft): void {
       draft.update(status.spec.id, { state: 'exited' });
       draft.emit(
         log('warn', 'process.never-started', `${status.spec.id} never started: a dependency ended`, {
-          proc: status.spec.id,
+          process: status.spec.id,
         }),
       );
       changed = true;

@@ -89,7 +89,7 @@ export function escalate(draft: Draft, ids: readonly string[], reason: string): 
     if (status.pid === null) continue;
     draft.emit(
       { type: 'KillProcessTree', id, pid: status.pid },
-      log('warn', 'shutdown.escalated', `${id}: sending SIGKILL (${reason})`, { proc: id, reason }),
+      log('warn', 'shutdown.escalated', `${id}: sending SIGKILL (${reason})`, { process: id, reason }),
     );
     if (draft.state.shutdown) draft.state.shutdown = { ...draft.state.shutdown, escalated: true };
   }

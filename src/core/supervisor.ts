@@ -37,7 +37,7 @@ function dispatch(draft: Draft, event: SupervisorEvent): void {
     case 'ProcessSpawnFailed':
       draft.emit(
         log('error', 'process.spawn-failed', `${event.id} could not start: ${event.reason}`, {
-          proc: event.id,
+          process: event.id,
         }),
       );
       // 127 is what a shell reports for a command it cannot run, so restart policy and exit
@@ -108,7 +108,7 @@ function onReadinessChanged(draft: Draft, id: string, ready: boolean): void {
   if (status.pid === null || status.ready === ready) return;
   draft.update(id, { ready, everReady: status.everReady || ready });
   draft.emit(
-    log('debug', 'probe.readiness', `${id} is ${ready ? 'ready' : 'not ready'}`, { proc: id, ready }),
+    log('debug', 'probe.readiness', `${id} is ${ready ? 'ready' : 'not ready'}`, { process: id, ready }),
   );
   startEligible(draft);
 }
@@ -121,7 +121,7 @@ function onLivenessFailed(draft: Draft, id: string, reason: string): void {
   draft.update(id, { restartRequested: true });
   draft.emit(
     log('warn', 'probe.liveness-failed', `${id} failed its liveness probe (${reason}): restarting it`, {
-      proc: id,
+      process: id,
     }),
     {
       type: 'SendSignal',

@@ -15,7 +15,7 @@ export function summarize(state: SupervisorState): SummaryLine[] {
     return {
       msg: `${id}: ${status.state}, ${status.restarts} restart${status.restarts === 1 ? '' : 's'}, last ${last}`,
       fields: {
-        proc: id,
+        process: id,
         state: status.state,
         restarts: status.restarts,
         code: status.lastExit?.code ?? null,

@@ -38,7 +38,7 @@ function logSpawn(logger: EventLogger, config: ResolvedConfig, spec: ProcessSpec
   logger.debug(
     {
       event: 'process.spawned',
-      proc: spec.id,
+      process: spec.id,
       pid: child.pid,
       pgid: child.pgid,
       argv: spec.argv.map((arg) => maskText(arg, patterns)),

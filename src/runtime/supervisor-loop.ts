@@ -86,7 +86,7 @@ export class SupervisorLoop {
         ports.logger.debug(
           {
             event: 'signal.sent',
-            proc: effect.id,
+            process: effect.id,
             pid: effect.pid,
             signal: effect.signal,
             target: effect.target,

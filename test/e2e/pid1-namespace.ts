@@ -30,6 +30,7 @@ export const UNSHARE_ARGS = ['--pid', '--fork', '--mount-proc', '--kill-child'] 
 export interface JsonRecord {
   event?: string;
   proc?: string;
+  process?: string;
   stream?: string;
   msg?: string;
   [field: string]: unknown;

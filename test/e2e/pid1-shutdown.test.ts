@@ -61,7 +61,7 @@ describe.skipIf(requireUnshare().skip)('SIGTERM to procinit as PID 1', () => {
     // Each child got SIGTERM and exited 0 on its own (no escalation), before procinit exited.
     for (const tag of ['a', 'b', 'c']) expect(run.stdout()).toContain(`STOPPING ${tag} SIGTERM`);
     const exits = eventsOf(run, 'process.exited');
-    expect(exits.map((record) => [record.proc, record.code, record.signal]).sort()).toEqual([
+    expect(exits.map((record) => [record.process, record.code, record.signal]).sort()).toEqual([
       ['a.1', 0, null],
       ['b.1', 0, null],
       ['c.1', 0, null],
@@ -107,9 +107,9 @@ describe.skipIf(requireUnshare().skip)('SIGTERM to procinit as PID 1', () => {
     expect(killedAfterMs).toBeGreaterThanOrEqual(450); // not before the 500 ms stop_timeout
 
     expect(await run.exited).toBe(1);
-    const escalated = eventsOf(run, 'shutdown.escalated').map((record) => record.proc);
+    const escalated = eventsOf(run, 'shutdown.escalated').map((record) => record.process);
     expect(escalated).toEqual(['stubborn.1', 'holder.1']);
-    expect(eventsOf(run, 'process.exited').find((record) => record.proc === 'stubborn.1')).toMatchObject({
+    expect(eventsOf(run, 'process.exited').find((record) => record.process === 'stubborn.1')).toMatchObject({
       code: null,
       signal: 'SIGKILL',
     });
@@ -132,9 +132,9 @@ describe.skipIf(requireUnshare().skip)('SIGTERM to procinit as PID 1', () => {
     run.signal('SIGTERM');
     expect(await run.exited).toBe(1);
     expect(Date.now() - secondAtMs).toBeLessThan(5_000);
-    expect(eventsOf(run, 'shutdown.escalated').map((record) => record.proc)).toEqual(['stubborn.1']);
+    expect(eventsOf(run, 'shutdown.escalated').map((record) => record.process)).toEqual(['stubborn.1']);
     expect(eventsOf(run, 'process.exited')).toMatchObject([
-      { proc: 'stubborn.1', code: null, signal: 'SIGKILL' },
+      { process: 'stubborn.1', code: null, signal: 'SIGKILL' },
     ]);
   });
 });

@@ -12,7 +12,7 @@ const reporter = (tag: string) => nodeCommand(join(FIXTURES, 'signal-reporter.mj
 /** The pid procinit logged for a process (`process.spawned`), as seen inside the namespace. */
 async function spawnedPid(run: Pid1Run, proc: string): Promise<number> {
   const record = await waitFor(
-    () => run.records().find((r) => r.event === 'process.spawned' && r.proc === proc),
+    () => run.records().find((r) => r.event === 'process.spawned' && r.process === proc),
     { timeoutMs: 10_000, what: `procinit to log process.spawned for ${proc}` },
   );
   return record.pid as number;
