@@ -9,7 +9,10 @@ const server = createServer((request, response) => {
 });
 server.listen(port, '0.0.0.0', () => console.log(`api listening on http://0.0.0.0:${port}`));
 
-process.on('SIGTERM', () => {
-  console.log('api: SIGTERM received, closing the server');
-  server.close(() => process.exit(0));
-});
+// procinit sends SIGTERM on `docker stop`, SIGINT on Ctrl-C: both mean "finish and go".
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    console.log(`api: ${signal} received, closing the server`);
+    server.close(() => process.exit(0));
+  });
+}

@@ -10,7 +10,9 @@ const timer = setInterval(() => {
   }
 }, 1000);
 
-process.on('SIGTERM', () => {
-  console.log('worker: SIGTERM received, finishing up');
-  clearInterval(timer);
-});
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    console.log(`worker: ${signal} received, finishing up`);
+    clearInterval(timer);
+  });
+}

@@ -32,9 +32,9 @@ export function onSpawned(draft: Draft, id: string, pid: number, nowMs: number):
     everReady: draft.proc(id).everReady || ready,
     restartRequested: false,
   });
-  const why = ready ? 'ready: it has no readiness probe' : 'waiting for its readiness probe';
+  const why = ready ? 'ready: no readiness probe' : 'waiting for its readiness probe';
   draft.emit(
-    log('debug', 'process.running', `${id} is running as pid ${pid} (${why})`, { process: id, pid, ready }),
+    log('info', 'process.running', `${id} started as pid ${pid} (${why})`, { process: id, pid, ready }),
   );
   startEligible(draft);
 }
