@@ -23,6 +23,23 @@ export interface SpawnOptions {
   inheritStdio: boolean;
 }
 
+/**
+ * Turns a one-shot exit source into `onExit` for any number of listeners, also late ones: the
+ * reaper watches a pid once, and a group's drain is polled once, however many want the exit.
+ */
+export function fanOutExit(subscribe: (listener: ExitListener) => void): SpawnedChild['onExit'] {
+  const listeners: ExitListener[] = [];
+  let ended: Parameters<ExitListener> | undefined;
+  subscribe((code, signal) => {
+    ended = [code, signal];
+    for (const listener of listeners.splice(0)) listener(code, signal);
+  });
+  return (listener) => {
+    if (ended) listener(...ended);
+    else listeners.push(listener);
+  };
+}
+
 export type SpawnOutcome = { ok: true; child: SpawnedChild } | { ok: false; reason: Promise<string> };
 
 /**

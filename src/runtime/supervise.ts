@@ -6,9 +6,10 @@ import { waitForGroupToEmpty } from './group-drain.js';
 import { killAllDescendants, killTree } from './kill-tree.js';
 import { createChildOutput } from './output-child.js';
 import type { OutputSinks } from './output-sinks.js';
+import { createProbeRunner } from './probe-runner.js';
 import { createReaper, describeExit, type Reaper, trackChildProcesses } from './reaper.js';
 import { listenForSignals } from './signals.js';
-import { type SpawnedChild, type SpawnOutcome, spawnProcess } from './spawner.js';
+import { fanOutExit, type SpawnedChild, type SpawnOutcome, spawnProcess } from './spawner.js';
 import { summarize } from './summary.js';
 import { type EventLogger, SupervisorLoop } from './supervisor-loop.js';
 import { ownsTerminal, reclaimTerminal, spawnInTerminal } from './terminal-child.js';
@@ -53,13 +54,12 @@ function logSpawn(logger: EventLogger, config: ResolvedConfig, spec: ProcessSpec
 /** For a group-targeted process, its exit is reported once its whole group is gone (SPEC §5). */
 function reportExitAfterGroup(spec: ProcessSpec, child: SpawnedChild): SpawnedChild {
   if (spec.signalTarget !== 'group') return child;
-  return {
-    ...child,
-    onExit: (listener) =>
-      child.onExit((code, signal) => {
-        waitForGroupToEmpty(child.pgid).then(() => listener(code, signal));
-      }),
-  };
+  const onExit = fanOutExit((listener) =>
+    child.onExit((code, signal) => {
+      waitForGroupToEmpty(child.pgid).then(() => listener(code, signal));
+    }),
+  );
+  return { ...child, onExit };
 }
 
 /** Picks how to start a process: on procinit's terminal in single-command mode, else piped. */
@@ -101,19 +101,26 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopListening = () => {};
-    const loop = new SupervisorLoop(options.state, {
+    // Probe results come back later (timers, output lines), never while the loop is built.
+    const probes = createProbeRunner({ onEvent: (event) => loop.dispatch(event), nowMs: Date.now, logger });
+    const loop: SupervisorLoop = new SupervisorLoop(options.state, {
       nowMs: Date.now,
       spawn: (spec) => {
         const outcome = spawn(spec);
         if (!outcome.ok) return outcome;
         logSpawn(logger, config, spec, outcome.child);
-        return { ok: true, child: reportExitAfterGroup(spec, outcome.child) };
+        const child = reportExitAfterGroup(spec, outcome.child);
+        // Before attachOutput: a `log` readiness probe listens to this run's lines.
+        probes.start(spec, child.pid);
+        child.onExit(() => probes.stop(spec.id, child.pid));
+        return { ok: true, child };
       },
       attachOutput: (spec, child) => {
+        const onLine = probes.lineListener(spec.id);
         for (const stream of ['stdout', 'stderr'] as const) {
           const readable = child[stream];
           if (!readable) continue;
-          const done = output.attach(spec.id, stream, readable);
+          const done = output.attach(spec.id, stream, readable, onLine);
           outputDone.add(done);
           done.then(() => outputDone.delete(done));
         }
@@ -124,6 +131,7 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
       },
       logger,
       onExit: (code, state) => {
+        probes.stopAll();
         stopListening();
         // The exit code is decided: nothing on the way out may lose it (this can run inside a
         // reaper callback, whose exceptions would otherwise be swallowed).

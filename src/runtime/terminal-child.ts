@@ -1,7 +1,7 @@
 import type { ProcessSpec } from '../core/model.js';
 import { signalName } from './libc.js';
 import type { Reaper } from './reaper.js';
-import type { SpawnOutcome } from './spawner.js';
+import { fanOutExit, type SpawnOutcome } from './spawner.js';
 import { spawnFailureExitCode, spawnInForeground } from './terminal.js';
 
 export { ownsTerminal, reclaimTerminal } from './terminal.js';
@@ -16,22 +16,12 @@ export function spawnInTerminal(
 ): SpawnOutcome {
   try {
     const child = spawnInForeground(spec.argv, { env: { ...options.environ, ...spec.env }, cwd: spec.cwd });
-    return {
-      ok: true,
-      child: {
-        pid: child.pid,
-        pgid: child.pgid,
-        stdout: null,
-        stderr: null,
-        onExit: (listener) =>
-          options.reaper.watch(child.pid, (status) =>
-            listener(
-              status.code,
-              status.signal === null ? null : (signalName(status.signal) as NodeJS.Signals),
-            ),
-          ),
-      },
-    };
+    const onExit = fanOutExit((listener) =>
+      options.reaper.watch(child.pid, ({ code, signal }) =>
+        listener(code, signal === null ? null : (signalName(signal) as NodeJS.Signals)),
+      ),
+    );
+    return { ok: true, child: { pid: child.pid, pgid: child.pgid, stdout: null, stderr: null, onExit } };
   } catch (error) {
     const code = spawnFailureExitCode(error);
     const message = error instanceof Error ? error.message : String(error);
