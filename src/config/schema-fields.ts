@@ -22,6 +22,14 @@ export const durationField = z
     return parsed.ok ? parsed.ms : Number.NaN;
   });
 
+/**
+ * A duration that must be longer than zero: a probe every 0 ms would spin procinit's own
+ * event loop, and an attempt that times out at once could never succeed.
+ */
+export const positiveDurationField = durationField.refine((ms) => ms > 0, {
+  error: 'expected a duration longer than zero, such as 500ms or 10s',
+});
+
 /** A non-empty string. */
 export const nonEmptyString = z.string().min(1, { error: 'expected a non-empty string' });
 

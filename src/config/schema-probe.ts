@@ -5,6 +5,7 @@ import {
   httpUrlField,
   intAtLeast,
   nonEmptyString,
+  positiveDurationField,
   regExpField,
 } from './schema-fields.js';
 
@@ -21,8 +22,8 @@ const probeShape = {
       'Readiness only: a regular expression; the first output line that matches marks the process ready. ' +
         'Lines are matched without their newline and with terminal colour codes removed.',
     ),
-  interval: durationField.optional().describe('Time between two attempts. Default: 10s.'),
-  timeout: durationField.optional().describe('An attempt that takes longer fails. Default: 1s.'),
+  interval: positiveDurationField.optional().describe('Time between two attempts. Default: 10s.'),
+  timeout: positiveDurationField.optional().describe('An attempt that takes longer fails. Default: 1s.'),
   initial_delay: durationField
     .optional()
     .describe('Wait this long after the process starts before the first attempt. Default: 0s.'),

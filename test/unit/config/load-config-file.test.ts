@@ -122,6 +122,10 @@ describe('parseConfigFile: each invalid case names file:line:col, the key path, 
       'probe-bad-values.yaml:4:13: processes.web.readiness.http: expected an http:// or https:// URL, ' +
         'found "localhost:8000/health"',
       'probe-bad-values.yaml:5:26: processes.web.readiness.failure_threshold: expected a whole number ≥ 1, found 0',
+      'probe-bad-values.yaml:6:17: processes.web.readiness.interval: expected a duration longer than zero, ' +
+        'such as 500ms or 10s, found 0',
+      'probe-bad-values.yaml:9:16: processes.web.liveness.timeout: expected a duration longer than zero, ' +
+        'such as 500ms or 10s, found "0s"',
     ]);
   });
 
