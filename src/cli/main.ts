@@ -27,6 +27,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       return (await import('./run-command.js')).runCommand(invocation.options);
     case 'config':
       return (await import('./config-command.js')).configCommand(invocation.options);
+    case 'check':
+      return (await import('./check-command.js')).checkCommand(invocation.options);
+    case 'healthcheck':
+      return (await import('./healthcheck-command.js')).healthcheckCommand(invocation.options);
+    case 'status':
+      return (await import('./status-command.js')).statusCommand(invocation.options);
     case 'schema':
       return (await import('./schema-command.js')).schemaCommand();
   }

@@ -1,12 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CliOptions } from '../config/resolved-config.js';
 import { usageError } from '../errors.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
 /** What the command line asked for, once parsed. */
 export type Invocation =
-  | { command: 'run' | 'config'; options: CliOptions }
+  | { command: 'run' | 'config' | 'check'; options: CliOptions }
+  | { command: 'healthcheck'; options: { port?: number; host?: string; timeout?: string; config?: string } }
+  | {
+      command: 'status';
+      options: { port?: number; host?: string; json?: boolean; timeout?: string; config?: string };
+    }
   | { command: 'schema' }
   | { command: 'done'; exitCode: number };
 
@@ -63,14 +67,33 @@ function addRunOptions(command: Command): Command {
     .option('--no-color', 'never colour the output (NO_COLOR is honoured too)');
 }
 
+/** The options of `healthcheck` and `status`: where the running procinit's health port is. */
+function addClientOptions(command: Command): Command {
+  return command
+    .option(
+      '--port <n>',
+      'health port (default: PROCINIT_HEALTH_PORT, health.port, 8099)',
+      integer('a port', 1, 65535),
+    )
+    .option(
+      '--host <host>',
+      'health host (default: PROCINIT_HEALTH_HOST, health.host; 127.0.0.1 for 0.0.0.0)',
+    )
+    .option('--timeout <duration>', 'give up after this long (default 3s)')
+    .option('-c, --config <path>', 'procinit.yaml to read health: from');
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+function withoutUndefined<T extends object>(raw: T): T {
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined)) as T;
+}
+
 /** Commander's parsed options, narrowed to CliOptions without undefined-valued keys. */
 function toCliOptions(raw: Record<string, unknown>, command: string[] | undefined): CliOptions {
-  const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) if (value !== undefined) options[key] = value;
+  const options = withoutUndefined(raw);
   // commander names `-e, --env-file` envFile; it is repeatable, so CliOptions calls it envFiles.
   if (options.envFile !== undefined) {
     options.envFiles = options.envFile;
@@ -112,6 +135,23 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   ).action((raw) => {
     invocation = { command: 'config', options: toCliOptions(raw, command) };
   });
+  addRunOptions(program.command('check').description('preflight only: change nothing; exit 0 or 78')).action(
+    (raw) => {
+      invocation = { command: 'check', options: toCliOptions(raw, command) };
+    },
+  );
+  addClientOptions(
+    program
+      .command('healthcheck')
+      .description('exit 0 when /health of the running procinit says 200, else 1 (no curl needed)'),
+  ).action((raw) => {
+    invocation = { command: 'healthcheck', options: withoutUndefined(raw) };
+  });
+  addClientOptions(program.command('status').description('a table of the processes of a running procinit'))
+    .option('--json', 'print the /health body as JSON')
+    .action((raw) => {
+      invocation = { command: 'status', options: withoutUndefined(raw) };
+    });
   program
     .command('schema')
     .description('print the JSON Schema of procinit.yaml')
@@ -126,7 +166,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         error.code === 'commander.helpDisplayed' ||
         error.code === 'commander.version' ||
         error.exitCode === 0;
-      return { command: 'done', exitCode: ok ? 0 : 2 };
+      // Docker reserves a HEALTHCHECK exit of 2, so even a usage error there is plain "unhealthy".
+      const usageExit = ours[0] === 'healthcheck' ? 1 : 2;
+      return { command: 'done', exitCode: ok ? 0 : usageExit };
     }
     throw error;
   }

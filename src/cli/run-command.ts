@@ -2,16 +2,55 @@ import { loadConfig } from '../config/load-config.js';
 import { configForDisplay } from '../config/render-config.js';
 import type { CliOptions, ResolvedConfig } from '../config/resolved-config.js';
 import { initialState } from '../core/supervisor-state.js';
-import { createLogger } from '../observe/logger.js';
+import { createLogger, type Logger } from '../observe/logger.js';
+import {
+  logPreflightReport,
+  PREFLIGHT_FAILED_EXIT,
+  preflightEnviron,
+  runPreflight,
+  taskOutputId,
+} from '../preflight/index.js';
+import { type ChildOutput, createChildOutput } from '../runtime/output-child.js';
 import { createOutputSinks } from '../runtime/output-sinks.js';
 import { startSupervisor } from '../runtime/supervise.js';
 
-/** The widest name in the output: every process id, and `procinit` itself. */
+/** The widest name in the output: every process id, every `task:NAME`, and `procinit` itself. */
 function prefixWidth(config: ResolvedConfig): number {
-  return Math.max('procinit'.length, ...config.processes.map((spec) => spec.id.length));
+  const ids = [
+    ...config.processes.map((spec) => spec.id),
+    ...config.preflight.tasks.map((task) => taskOutputId(task.name)),
+  ];
+  return Math.max('procinit'.length, ...ids.map((id) => id.length));
 }
 
-/** `procinit run`: load the configuration, then supervise until everything has stopped. */
+/**
+ * Preflight, interruptible: as PID 1 a signal without a handler is ignored by the kernel, so
+ * `docker stop` during a long wait_for would hang until Docker's SIGKILL without this.
+ */
+async function preflight(config: ResolvedConfig, output: ChildOutput, logger: Logger) {
+  const abort = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ event: 'preflight.interrupted', signal }, `preflight interrupted by ${signal}`);
+    abort.abort();
+  };
+  const signals = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
+  for (const signal of signals) process.on(signal, stop);
+  try {
+    const result = await runPreflight(config, {
+      mode: 'run',
+      environ: preflightEnviron(config, process.env),
+      output,
+      logger,
+      signal: abort.signal,
+    });
+    logPreflightReport(result, logger);
+    return { result, interrupted: abort.signal.aborted };
+  } finally {
+    for (const signal of signals) process.off(signal, stop);
+  }
+}
+
+/** `procinit run`: configuration, preflight, then supervise until everything has stopped. */
 export async function runCommand(cli: CliOptions): Promise<number> {
   const config = loadConfig(cli, {
     environ: process.env,
@@ -19,6 +58,7 @@ export async function runCommand(cli: CliOptions): Promise<number> {
     stdoutIsTTY: process.stdout.isTTY === true,
   });
   const sinks = createOutputSinks();
+  const width = prefixWidth(config);
   const logger = createLogger({
     level: cli.quiet ? 'warn' : config.log.level,
     format: config.log.format,
@@ -27,12 +67,34 @@ export async function runCommand(cli: CliOptions): Promise<number> {
     // In single-command mode the program owns stdout (`procinit -- cmd | jq` must stay clean),
     // so procinit's own lines go to stderr, as tini's do.
     sinks: config.singleCommand ? { stdout: sinks.stderr } : sinks,
-    prefixWidth: prefixWidth(config),
+    prefixWidth: width,
   });
   logger.debug({ event: 'config.resolved', config: configForDisplay(config) }, 'resolved configuration');
+  const output = createChildOutput({
+    format: config.log.format,
+    color: config.log.color,
+    timestamps: config.log.timestamps,
+    prefixWidth: width,
+    sinks,
+    procIds: config.processes.map((spec) => spec.id),
+  });
+  const checked = await preflight(config, output, logger);
+  if (!checked.result.ok || checked.interrupted) {
+    await sinks.flush();
+    // A signal during preflight is a shutdown that was asked for: nothing ran, nothing failed.
+    return checked.interrupted ? 0 : PREFLIGHT_FAILED_EXIT;
+  }
   const state = initialState(config.processes, {
     drainMs: config.shutdown.drainMs,
     singleCommand: config.singleCommand,
   });
-  return startSupervisor({ config, state, sinks, logger, prefixWidth: prefixWidth(config) });
+  return startSupervisor({
+    config,
+    state,
+    sinks,
+    logger,
+    output,
+    identities: checked.result.identities,
+    setprivPath: checked.result.setprivPath,
+  });
 }

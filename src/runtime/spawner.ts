@@ -21,6 +21,8 @@ export interface SpawnOptions {
   environ: NodeJS.ProcessEnv;
   /** Single-command mode: the program shares procinit's stdin, stdout and stderr. */
   inheritStdio: boolean;
+  /** Run as this uid/gid through Node (only where setpriv is missing: groups are then lost). */
+  ids?: { uid: number; gid: number };
 }
 
 /**
@@ -70,6 +72,7 @@ export function spawnProcess(spec: ProcessSpec, options: SpawnOptions): SpawnOut
     env: { ...options.environ, ...spec.env },
     detached: true,
     stdio: options.inheritStdio ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    ...options.ids,
   });
   if (child.pid === undefined) {
     const reason = new Promise<string>((resolve) => {

@@ -2,9 +2,11 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { ProcessSpec, SignalName, SignalTarget } from '../core/model.js';
 import { maskEnv, maskText } from '../core/secrets.js';
 import type { SupervisorState } from '../core/supervisor-state.js';
+import { createHealthServer, type HealthServer } from '../observe/health-server.js';
+import { VERSION } from '../version.js';
 import { waitForGroupToEmpty } from './group-drain.js';
 import { killAllDescendants, killTree } from './kill-tree.js';
-import { createChildOutput } from './output-child.js';
+import type { ChildOutput } from './output-child.js';
 import type { OutputSinks } from './output-sinks.js';
 import { createProbeRunner } from './probe-runner.js';
 import { createReaper, describeExit, type Reaper, trackChildProcesses } from './reaper.js';
@@ -13,13 +15,37 @@ import { fanOutExit, type SpawnedChild, type SpawnOutcome, spawnProcess } from '
 import { summarize } from './summary.js';
 import { type EventLogger, SupervisorLoop } from './supervisor-loop.js';
 import { ownsTerminal, reclaimTerminal, spawnInTerminal } from './terminal-child.js';
+import { type UserIdentity, wrapArgvForUser } from './user-identity.js';
 
 export interface SuperviseOptions {
   config: ResolvedConfig;
   state: SupervisorState;
   sinks: OutputSinks;
   logger: EventLogger;
-  prefixWidth: number;
+  /** Children's output, shared with preflight's tasks. */
+  output: ChildOutput;
+  /** Every configured `user:`, resolved by preflight. */
+  identities: ReadonlyMap<string, UserIdentity>;
+  /** util-linux setpriv as preflight found it; without it `user:` drops supplementary groups. */
+  setprivPath: string | undefined;
+}
+
+/** Starts the health port (SPEC §6), or a disabled one for port 0; a busy port is a clear error. */
+async function startHealthServer(
+  options: SuperviseOptions,
+  counters: { orphansReaped(): number; lineCounts(): ReturnType<ChildOutput['lineCounts']> },
+): Promise<HealthServer> {
+  const { port, host } = options.config.health;
+  // createHealthServer already fails with a ProcinitError (health.listen-failed, exit 78).
+  return createHealthServer({
+    port,
+    host,
+    version: VERSION,
+    state: options.state,
+    startedAtMs: Math.round(performance.timeOrigin),
+    counters,
+    logger: options.logger,
+  });
 }
 
 /** How long, after the last process is gone, procinit waits for its output pipes to drain. */
@@ -62,11 +88,28 @@ function reportExitAfterGroup(spec: ProcessSpec, child: SpawnedChild): SpawnedCh
   return { ...child, onExit };
 }
 
+/**
+ * A spec as it must be launched for its `user:`: behind setpriv (which keeps the user's
+ * supplementary groups, as gosu does; Node's own uid/gid drops them) with HOME, USER, LOGNAME.
+ */
+function asUser(spec: ProcessSpec, options: SuperviseOptions, setprivPath: string | undefined) {
+  const identity = spec.user === undefined ? undefined : options.identities.get(spec.user);
+  if (!identity) return { spec };
+  const launch = wrapArgvForUser(spec.argv, identity, { setprivPath });
+  if (launch.warning) options.logger.warn({ event: 'user.groups-dropped', process: spec.id }, launch.warning);
+  return { spec: { ...spec, argv: launch.argv, env: { ...spec.env, ...launch.env } }, ids: launch.spawnIds };
+}
+
 /** Picks how to start a process: on procinit's terminal in single-command mode, else piped. */
-function spawnFor(config: ResolvedConfig, reaper: Reaper, onTerminal: boolean) {
+function spawnFor(options: SuperviseOptions, reaper: Reaper, onTerminal: boolean) {
   return (spec: ProcessSpec): SpawnOutcome => {
-    if (onTerminal) return spawnInTerminal(spec, { environ: process.env, reaper });
-    return spawnProcess(spec, { environ: process.env, inheritStdio: config.singleCommand });
+    const launch = asUser(spec, options, options.setprivPath);
+    if (onTerminal) return spawnInTerminal(launch.spec, { environ: process.env, reaper });
+    return spawnProcess(launch.spec, {
+      environ: process.env,
+      inheritStdio: options.config.singleCommand,
+      ...(launch.ids ? { ids: launch.ids } : {}),
+    });
   };
 }
 
@@ -74,18 +117,10 @@ function spawnFor(config: ResolvedConfig, reaper: Reaper, onTerminal: boolean) {
  * Supervises the configured processes until the core says it is done, then makes sure nothing
  * is left behind and every line is out. Resolves with procinit's exit code.
  */
-export function startSupervisor(options: SuperviseOptions): Promise<number> {
-  const { config, logger, sinks } = options;
+export async function startSupervisor(options: SuperviseOptions): Promise<number> {
+  const { config, logger, output } = options;
   const ownChildren = trackChildProcesses();
   const outputDone = new Set<Promise<void>>();
-  const output = createChildOutput({
-    format: config.log.format,
-    color: config.log.color,
-    timestamps: config.log.timestamps,
-    prefixWidth: options.prefixWidth,
-    sinks,
-    procIds: config.processes.map((spec) => spec.id),
-  });
   const reaper = createReaper({
     isOwnChild: (pid) => ownChildren.has(pid),
     onReaped: (pid, status) =>
@@ -97,7 +132,11 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
   });
   // SPEC §3: on a terminal the single command owns it, as under tini.
   const onTerminal = config.singleCommand && ownsTerminal(0);
-  const spawn = spawnFor(config, reaper, onTerminal);
+  const spawn = spawnFor(options, reaper, onTerminal);
+  const health = await startHealthServer(options, {
+    orphansReaped: () => reaper.reapedTotal,
+    lineCounts: () => output.lineCounts(),
+  });
 
   return new Promise<number>((resolve) => {
     let stopListening = () => {};
@@ -105,6 +144,7 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
     const probes = createProbeRunner({ onEvent: (event) => loop.dispatch(event), nowMs: Date.now, logger });
     const loop: SupervisorLoop = new SupervisorLoop(options.state, {
       nowMs: Date.now,
+      onState: (state) => health.update(state),
       spawn: (spec) => {
         const outcome = spawn(spec);
         if (!outcome.ok) return outcome;
@@ -143,7 +183,7 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
             `could not take the terminal back: ${String(error)}`,
           );
         }
-        finishRun({ ...options, reaper, outputDone, state, code }).then(resolve, (error: unknown) => {
+        finishRun({ ...options, reaper, health, outputDone, state, code }).then(resolve, (error: unknown) => {
           logger.error({ event: 'exit.failed' }, `cleanup before exit failed: ${String(error)}`);
           resolve(code);
         });
@@ -160,6 +200,7 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
 
 interface FinishOptions extends SuperviseOptions {
   reaper: { stop(): void };
+  health: HealthServer;
   outputDone: Set<Promise<void>>;
   code: number;
 }
@@ -182,6 +223,7 @@ async function finishRun(options: FinishOptions): Promise<number> {
   await Promise.race([Promise.all(options.outputDone), limit]);
   clearTimeout(timer);
   options.reaper.stop();
+  await options.health.close();
   for (const line of summarize(state)) logger.info({ event: 'summary', ...line.fields }, line.msg);
   await sinks.flush();
   sinks.flushSync();
