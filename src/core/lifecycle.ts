@@ -47,8 +47,10 @@ export function onExited(draft: Draft, id: string, exit: ExitStatus, nowMs: numb
   // run's, and measuring from it would reset the backoff streak on every failed spawn.
   const uptimeMs = before.pid === null || before.startedAtMs === null ? 0 : nowMs - before.startedAtMs;
   const status = draft.update(id, { pid: null, ready: false, lastExit: { ...exit, atMs: nowMs } });
+  // A run procinit asked to stop ended as asked: not worth a warning (escalations warn apart).
+  const expected = exitCodeOf(exit) === 0 || before.stopRequested || before.restartRequested;
   draft.emit(
-    log(exitCodeOf(exit) === 0 ? 'info' : 'warn', 'process.exited', `${id} ended: ${describeExit(exit)}`, {
+    log(expected ? 'info' : 'warn', 'process.exited', `${id} ended: ${describeExit(exit)}`, {
       process: id,
       code: exit.code,
       signal: exit.signal,

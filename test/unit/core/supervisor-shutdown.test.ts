@@ -48,6 +48,20 @@ describe('a shutdown signal', () => {
     expect(h.state).toMatchObject({ phase: 'exited', exitCode: 0 });
   });
 
+  it('logs a run that ends as asked at info, and a crash at warn', () => {
+    const levelOf = (h: ReturnType<typeof started>, id: string) =>
+      h
+        .effectsOfType('Log', { all: true })
+        .filter((effect) => effect.event === 'process.exited' && effect.fields.process === id)
+        .map((effect) => effect.level);
+    const h = started([web, worker1]);
+    h.exited('worker.1', 3, 5);
+    expect(levelOf(h, 'worker.1')).toEqual(['warn']);
+    h.signal('SIGTERM', 10);
+    h.killed('web.1', 'SIGTERM', 20);
+    expect(levelOf(h, 'web.1')).toEqual(['info']);
+  });
+
   it('does not restart what exits during shutdown', () => {
     const h = started([makeSpec({ restart: 'always' }), makeSpec({ name: 'other' })]);
     h.signal('SIGTERM');
