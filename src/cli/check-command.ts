@@ -12,7 +12,7 @@ import { createOutputSinks } from '../runtime/output-sinks.js';
 
 /** `procinit check`: the preflight report, creating, waiting for and running nothing (SPEC §7). */
 export async function checkCommand(cli: CliOptions): Promise<number> {
-  const config = loadConfig(cli, {
+  const config = await loadConfig(cli, {
     environ: process.env,
     cwd: process.cwd(),
     stdoutIsTTY: process.stdout.isTTY === true,

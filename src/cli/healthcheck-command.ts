@@ -120,7 +120,7 @@ function isCleanOneShot(p: Record<string, unknown>): boolean {
 export function resolveTarget(
   flags: HealthTargetFlags,
   context: CommandContext,
-): { host: string; port: number } {
+): Promise<{ host: string; port: number }> {
   return loadHealthTarget(
     {
       ...(flags.port === undefined ? {} : { port: flags.port }),
@@ -154,7 +154,7 @@ export async function healthcheckCommand(
   if (timeout.ms === 0) return fail('--timeout: expected a duration above 0, found 0');
   let target: { host: string; port: number };
   try {
-    target = resolveTarget(options, context);
+    target = await resolveTarget(options, context);
   } catch (error) {
     return fail(oneLine(error));
   }

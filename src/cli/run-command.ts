@@ -52,7 +52,7 @@ async function preflight(config: ResolvedConfig, output: ChildOutput, logger: Lo
 
 /** `procinit run`: configuration, preflight, then supervise until everything has stopped. */
 export async function runCommand(cli: CliOptions): Promise<number> {
-  const config = loadConfig(cli, {
+  const config = await loadConfig(cli, {
     environ: process.env,
     cwd: process.cwd(),
     stdoutIsTTY: process.stdout.isTTY === true,

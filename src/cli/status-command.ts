@@ -53,7 +53,7 @@ export async function statusCommand(
   }
   let target: { host: string; port: number };
   try {
-    target = resolveTarget(options, context);
+    target = await resolveTarget(options, context);
   } catch (error) {
     return fail(oneLine(error));
   }

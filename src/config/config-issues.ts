@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { maskText } from '../core/secrets.js';
 import type { ProblemDetails, SourceLocation } from '../errors.js';
+import { describeFound } from './describe-found.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatKeyPath, type KeyPath, valueAtPath } from './yaml-locate.js';
 
@@ -25,19 +25,6 @@ const TYPE_NAMES: Record<string, string> = {
   record: 'a mapping',
   array: 'a list',
 };
-
-/** How a found value is shown: `"10 seconds"`, `12`, `a list`; strings are masked and cut. */
-export function describeFound(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value (null)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return JSON.stringify(maskText(shown));
-  }
-  return String(value);
-}
 
 function problem(code: string, what: string, where: SourceLocation, fix?: string): ProblemDetails {
   return fix === undefined ? { code, what, where } : { code, what, fix, where };

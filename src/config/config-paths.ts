@@ -5,6 +5,9 @@ import type { ConfigFile } from './load-config-file.js';
 import type { Environ } from './resolve-settings.js';
 import type { CliOptions } from './resolved-config.js';
 
+/** The names procinit.yaml is looked for under, in order, in the working directory. */
+export const CONFIG_FILE_NAMES = ['procinit.yaml', 'procinit.yml', 'procinit.json'] as const;
+
 /** A file to read, where its name came from, and whether it must exist. */
 export interface FileChoice {
   /** Absolute path. */

@@ -1,5 +1,5 @@
 import type { ProblemDetails } from '../errors.js';
-import { describeFound } from './config-issues.js';
+import { describeFound } from './describe-found.js';
 import { DURATION_EXPECTED, parseDuration } from './duration.js';
 
 /** A setting's value as one source gives it, or what was expected instead. */

@@ -6,9 +6,6 @@ import { type ConfigFileData, configSchema } from './schema.js';
 import { allowedKeysAt } from './schema-keys.js';
 import { type KeyPath, locateInDocument } from './yaml-locate.js';
 
-/** The names procinit.yaml is looked for under, in order, in the working directory. */
-export const CONFIG_FILE_NAMES = ['procinit.yaml', 'procinit.yml', 'procinit.json'] as const;
-
 /** A validated procinit.yaml that still knows where each of its keys is written. */
 export interface ConfigFile {
   /** The file as named in messages: `procinit.yaml`, `config/procinit.yaml`. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ProblemDetails, ProcinitError } from '../errors.js';
 import {
+  CONFIG_FILE_NAMES,
   chooseConfigPath,
   chooseEnvFiles,
   chooseProcfilePath,
@@ -9,7 +10,7 @@ import {
   type FileChoice,
 } from './config-paths.js';
 import { parseEnvFile } from './env-file.js';
-import { CONFIG_FILE_NAMES, type ConfigFile, parseConfigFile } from './load-config-file.js';
+import type { ConfigFile } from './load-config-file.js';
 import type { ProcfileInput } from './process-types.js';
 import { parseProcfile } from './procfile.js';
 import { type EnvFileInput, resolveConfig } from './resolve.js';
@@ -71,12 +72,15 @@ function discoverConfig(cwd: string, problems: ProblemDetails[]): FileChoice | u
   return found[0];
 }
 
-/** Reads and validates procinit.yaml, if there is one. */
-function loadConfigFile(
+/**
+ * Reads and validates procinit.yaml, if there is one. The YAML parser and the schema are
+ * imported only then: a Procfile-only start never loads them (they are most of the bundle).
+ */
+async function loadConfigFile(
   cli: CliOptions,
   context: LoadContext,
   problems: ProblemDetails[],
-): { config?: ConfigFile & { path: string }; failed: boolean } {
+): Promise<{ config?: ConfigFile & { path: string }; failed: boolean }> {
   const choice = chooseConfigPath(cli, context.environ, context.cwd) ?? discoverConfig(context.cwd, problems);
   if (!choice) return { failed: false };
   const read = readText(choice, 'config', context.cwd);
@@ -85,6 +89,7 @@ function loadConfigFile(
     problems.push(read.problem);
     return { failed: true };
   }
+  const { parseConfigFile } = await import('./load-config-file.js');
   const parsed = parseConfigFile(read.text, displayPath(choice.path, context.cwd));
   if (!parsed.ok) {
     problems.push(...parsed.problems);
@@ -139,10 +144,10 @@ function loadEnvFiles(choices: FileChoice[], cwd: string, problems: ProblemDetai
  * all files first; resolution problems (flags, formation, depends_on…) once the files are
  * sound, since resolving broken files would mostly report consequences.
  */
-export function loadConfig(cli: CliOptions, context: LoadContext): ResolvedConfig {
+export async function loadConfig(cli: CliOptions, context: LoadContext): Promise<ResolvedConfig> {
   const { environ, cwd } = context;
   const problems: ProblemDetails[] = [];
-  const { config, failed } = loadConfigFile(cli, context, problems);
+  const { config, failed } = await loadConfigFile(cli, context, problems);
   const singleCommand = cli.command !== undefined;
   let procfile: ProcfileInput | undefined;
   // When procinit.yaml is too broken to tell its `procfile:`, only a Procfile named by a
@@ -171,17 +176,17 @@ export function loadConfig(cli: CliOptions, context: LoadContext): ResolvedConfi
  * health.port of procinit.yaml (-c, PROCINIT_CONFIG or the working directory), 8099; the host
  * likewise, with 127.0.0.1 when the server listens on every address (0.0.0.0 or ::).
  */
-export function loadHealthTarget(
+export async function loadHealthTarget(
   flags: { port?: number; host?: string; config?: string },
   context: Omit<LoadContext, 'stdoutIsTTY'>,
-): { port: number; host: string } {
+): Promise<{ port: number; host: string }> {
   const problems: ProblemDetails[] = [];
   const cli: CliOptions = {
     ...(flags.config === undefined ? {} : { config: flags.config }),
     ...(flags.port === undefined ? {} : { healthPort: flags.port }),
     ...(flags.host === undefined ? {} : { healthHost: flags.host }),
   };
-  const { config } = loadConfigFile(cli, { ...context, stdoutIsTTY: false }, problems);
+  const { config } = await loadConfigFile(cli, { ...context, stdoutIsTTY: false }, problems);
   const health = resolveHealth(cli, context.environ, config?.data ?? {}, problems);
   if (problems.length > 0) throw new ProcinitError(problems, 2);
   const everywhere = health.host === '0.0.0.0' || health.host === '::' || health.host === '[::]';

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type { ProbeSpec, ProcessSpec } from '../core/model.js';
 import { maskEnv, maskText, maskUrlPasswords } from '../core/secrets.js';
 import { formatDuration } from './duration.js';
@@ -102,9 +101,4 @@ export function configForDisplay(config: ResolvedConfig): Record<string, unknown
     preflight: displayPreflight(config.preflight, patterns),
     processes: Object.fromEntries(config.processes.map((spec) => [spec.id, displayProcess(spec, patterns)])),
   };
-}
-
-/** `procinit config`: the resolved configuration as YAML, every secret masked. */
-export function renderConfig(config: ResolvedConfig): string {
-  return stringify(configForDisplay(config), { lineWidth: 0 });
 }

@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { ProbeCheck, ProbeSpec } from '../core/model.js';
 import type { ProblemDetails } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
+import { parseHostPort } from './host-port.js';
 import type { ConfigFile } from './load-config-file.js';
 import type { PreflightSpec, WaitForSpec } from './resolved-config.js';
 import type { ConfigFileData, ProbeOptions } from './schema.js';
-import { parseHostPort } from './schema-fields.js';
 
 /** A probe from procinit.yaml with every default filled in (timing as Kubernetes does it). */
 export function resolveProbe(probe: ProbeOptions): ProbeSpec {

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { DURATION_EXPECTED, DURATION_PATTERN, parseDuration } from './duration.js';
+import { parseHostPort } from './host-port.js';
 
 /**
  * Field schemas that procinit.yaml uses in several places. Custom messages are the
@@ -43,15 +44,6 @@ export const portNumber = z
   .int({ error: 'expected a port number (0-65535)' })
   .min(0, { error: 'expected a port number (0-65535)' })
   .max(65535, { error: 'expected a port number (0-65535)' });
-
-/** `host:port` or `[ipv6]:port`, split; undefined when malformed. */
-export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const match = /^(?:\[([^\]]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text);
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: (match[1] ?? match[2]) as string, port };
-}
 
 /** A TCP address: `db:5432`. */
 export const hostPortField = z

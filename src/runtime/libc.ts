@@ -1,15 +1,17 @@
 /**
  * The libc calls Node does not expose, through koffi (a prebuilt FFI: no compiler at install).
- * This is the only file that imports koffi. The library is loaded on the first call, not at
- * import: `require('koffi')` costs ~14 ms, which a plain `procinit --version` should not pay.
+ * This is the only file that imports koffi, statically so that the bundle carries it (esbuild
+ * cannot follow a createRequire call). Commands that never touch libc never import this file
+ * (main.ts loads each command lazily), so `procinit --version` does not pay for koffi.
  *
  * Every call is checked. A failure throws a {@link SyscallError} naming the call, its
  * arguments and errno (`waitpid(123) failed: ECHILD (No child processes)`), as tini does.
  */
-import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
 
-type Koffi = typeof import('koffi');
+import { constants as osConstants } from 'node:os';
+import koffi from 'koffi';
+
+type Koffi = typeof koffi;
 type KoffiFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
 
 /** A failed libc call, shaped like Node's own errno errors (`code`, `errno`, `syscall`). */
@@ -70,7 +72,6 @@ let bindings: Bindings | undefined;
  */
 function libc(): Bindings {
   if (bindings) return bindings;
-  const koffi = createRequire(import.meta.url)('koffi') as Koffi;
   let lib: ReturnType<Koffi['load']>;
   try {
     lib = koffi.load('libc.so.6');

@@ -12,9 +12,13 @@ function load(name: string, cli: CliOptions = {}, environ: Record<string, string
 }
 
 /** The problems loadConfig throws, formatted; fails when it does not throw a ProcinitError. */
-function loadProblems(name: string, cli: CliOptions = {}, environ: Record<string, string> = {}): string[] {
+async function loadProblems(
+  name: string,
+  cli: CliOptions = {},
+  environ: Record<string, string> = {},
+): Promise<string[]> {
   try {
-    load(name, cli, environ);
+    await load(name, cli, environ);
   } catch (error) {
     expect(error).toBeInstanceOf(ProcinitError);
     expect((error as ProcinitError).exitCode).toBe(2);
@@ -26,8 +30,8 @@ function loadProblems(name: string, cli: CliOptions = {}, environ: Record<string
 }
 
 describe('loadConfig', () => {
-  it('reads procinit.yaml, the Procfile and the env files that exist', () => {
-    const config = load('basic', {}, { HOME: '/root' });
+  it('reads procinit.yaml, the Procfile and the env files that exist', async () => {
+    const config = await load('basic', {}, { HOME: '/root' });
     expect(config.sources).toEqual({
       procfile: `${project('basic')}/Procfile`,
       config: `${project('basic')}/procinit.yaml`,
@@ -44,22 +48,24 @@ describe('loadConfig', () => {
     });
   });
 
-  it('finds procinit.yml and needs no Procfile when it defines the processes', () => {
-    expect(load('yaml-only').processes.map((spec) => spec.id)).toEqual(['api.1']);
+  it('finds procinit.yml and needs no Procfile when it defines the processes', async () => {
+    expect((await load('yaml-only')).processes.map((spec) => spec.id)).toEqual(['api.1']);
   });
 
-  it('takes paths written in procinit.yaml from its directory', () => {
-    const config = load('nested', { config: 'config/procinit.yaml' });
+  it('takes paths written in procinit.yaml from its directory', async () => {
+    const config = await load('nested', { config: 'config/procinit.yaml' });
     expect(config.sources.procfile).toBe(`${project('nested')}/Procfile`);
     expect(config.processes[0]?.env.FROM_NESTED).toBe('yes');
   });
 
-  it('needs no Procfile in single-command mode', () => {
-    expect(load('empty', { command: ['sleep', '1'] }).processes.map((spec) => spec.id)).toEqual(['sleep.1']);
+  it('needs no Procfile in single-command mode', async () => {
+    expect((await load('empty', { command: ['sleep', '1'] })).processes.map((spec) => spec.id)).toEqual([
+      'sleep.1',
+    ]);
   });
 
-  it('says what to do when there is no Procfile and no processes', () => {
-    expect(loadProblems('empty')).toEqual([
+  it('says what to do when there is no Procfile and no processes', async () => {
+    expect(await loadProblems('empty')).toEqual([
       'nothing to run: no Procfile, and no processes with a command in procinit.yaml',
     ]);
   });
@@ -86,30 +92,32 @@ describe('loadConfig', () => {
       { PROCINIT_ENV_FILE: 'a.env, .env' },
       'env file "a.env" (from PROCINIT_ENV_FILE): not found',
     ],
-  ])('a missing file named by %s is an error', (_, cli, environ, message) => {
-    expect(loadProblems('basic', cli as CliOptions, environ as Record<string, string>)).toEqual([message]);
+  ])('a missing file named by %s is an error', async (_, cli, environ, message) => {
+    expect(await loadProblems('basic', cli as CliOptions, environ as Record<string, string>)).toEqual([
+      message,
+    ]);
   });
 
-  it('a missing Procfile named by procfile: in procinit.yaml is an error located there', () => {
-    expect(loadProblems('procfile-named-in-yaml')).toEqual([
+  it('a missing Procfile named by procfile: in procinit.yaml is an error located there', async () => {
+    expect(await loadProblems('procfile-named-in-yaml')).toEqual([
       'procinit.yaml:1:11: Procfile "deploy/Procfile" (from procfile in procinit.yaml): not found',
     ]);
   });
 
-  it('reports two config files in one directory', () => {
-    expect(loadProblems('ambiguous')).toEqual(['found procinit.yaml and procinit.yml']);
+  it('reports two config files in one directory', async () => {
+    expect(await loadProblems('ambiguous')).toEqual(['found procinit.yaml and procinit.yml']);
   });
 
-  it('reports the problems of every file together', () => {
-    expect(loadProblems('broken')).toEqual([
+  it('reports the problems of every file together', async () => {
+    expect(await loadProblems('broken')).toEqual([
       'procinit.yaml:3:10: log.level: expected trace, debug, info, warn or error, found "loud"',
       'Procfile:2: duplicate process name "web" (first on line 1)',
       '.env:2: malformed line "not a line": no "="',
     ]);
   });
 
-  it('reports resolution problems such as a depends_on cycle', () => {
-    expect(loadProblems('cycle')).toEqual(['procinit.yaml:3:19: depends_on cycle: a → b → a']);
+  it('reports resolution problems such as a depends_on cycle', async () => {
+    expect(await loadProblems('cycle')).toEqual(['procinit.yaml:3:19: depends_on cycle: a → b → a']);
   });
 });
 
@@ -132,7 +140,7 @@ describe('loadHealthTarget', () => {
       { port: 1, host: '10.0.0.1' },
     ],
     ['host ::', 'empty', {}, { PROCINIT_HEALTH_HOST: '::' }, { port: 8099, host: '127.0.0.1' }],
-  ])('from %s', (_, name, flags, environ, target) => {
-    expect(loadHealthTarget(flags, { environ, cwd: project(name) })).toEqual(target);
+  ])('from %s', async (_, name, flags, environ, target) => {
+    expect(await loadHealthTarget(flags, { environ, cwd: project(name) })).toEqual(target);
   });
 });

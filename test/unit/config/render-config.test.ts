@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configForDisplay, renderConfig } from '../../../src/config/render-config.js';
+import { renderConfig } from '../../../src/cli/config-command.js';
+import { configForDisplay } from '../../../src/config/render-config.js';
 import { resolved } from './resolve-helpers.js';
 
 const yaml = `preflight:
@@ -27,7 +28,10 @@ describe('renderConfig', () => {
     yaml,
     envFiles: [{ SECRET_KEY: 'file-secret' }],
   });
-  const text = renderConfig(config);
+  let text = '';
+  beforeAll(async () => {
+    text = await renderConfig(config);
+  });
 
   it('never shows a secret', () => {
     for (const secret of [
