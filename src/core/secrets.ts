@@ -59,8 +59,11 @@ export function isSecretName(name: string, patterns: readonly string[] = []): bo
 }
 
 // scheme://user:password@ — the password runs to the last `@` before the host, since users
-// often leave `@` in passwords unencoded; it stops at whitespace, quotes, `/`, `?` and `#`.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@'"]*):([^\s/?#'"]*)@/gi;
+// often leave `@`, `#` and `?` in passwords unencoded (libpq takes `postgres://u:a#b@h/db` as
+// written, so such a URL works, and its password must not show); it stops at whitespace,
+// quotes and `/`. A URL without a path whose query holds `@` (`http://h:80?to=a@b`) is masked
+// too much; hiding too much is the safe side.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@'"]*):([^\s/'"]*)@/gi;
 
 /**
  * Masks the password of every URL's userinfo in `text`:

@@ -101,6 +101,9 @@ export async function waitForTarget(
           : `reachable after ${elapsed}, ${attempt} attempts (${result.detail})`,
       );
     }
+    // A URL that cannot be used fails in every mode: waiting would not help, and `check` is
+    // where such a mistake should show up.
+    if (result.unusable) return line('fail', result.detail, result.unusable.fix);
     if (mode.kind === 'once')
       return line('warn', `not reachable now (${result.detail}); not waited for: ${mode.why}`);
     const delayMs = Math.min(retryDelayMs(attempt), deadlineMs - deps.now());

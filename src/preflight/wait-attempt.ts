@@ -8,6 +8,8 @@ export interface AttemptResult {
   ok: boolean;
   /** `connected`, `HTTP 200`, `ECONNREFUSED`, `timed out after 1000 ms`. */
   detail: string;
+  /** Set when no attempt can ever pass (the URL itself cannot be used): what to do instead. */
+  unusable?: { fix: string };
 }
 
 export type Attempt = (
@@ -50,24 +52,54 @@ export function attemptTcp(
   });
 }
 
+const URL_FIX = 'correct the URL in procinit.yaml: percent-encode its user and password (% as %25, @ as %40)';
+
+/** The URL as Node's http client takes it, or why it cannot be used. */
+function usableUrl(url: string): { url: URL; client: typeof http | typeof https } | AttemptResult {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, detail: 'not a valid URL', unusable: { fix: URL_FIX } };
+  }
+  const client = parsed.protocol === 'https:' ? https : parsed.protocol === 'http:' ? http : undefined;
+  if (!client) {
+    const detail = `unsupported protocol ${parsed.protocol} (use http: or https:)`;
+    return { ok: false, detail, unusable: { fix: 'use an http:// or https:// URL' } };
+  }
+  return { url: parsed, client };
+}
+
+/**
+ * Sends the GET. Node decodes the userinfo for Basic auth while building the request and throws
+ * there, synchronously, on a bad %-escape (`u:50%off@`): that URL can never work, and the error
+ * must become a report line, not escape as an internal error.
+ */
+function sendGet(target: { url: URL; client: typeof http | typeof https }, signal?: AbortSignal) {
+  try {
+    return target.client.get(target.url, {
+      ...(signal ? { signal } : {}),
+      headers: { 'user-agent': 'procinit' },
+    });
+  } catch (error) {
+    const detail =
+      error instanceof URIError
+        ? "malformed %-escape in the URL's user or password"
+        : `cannot send the request: ${errorCode(error)}`;
+    return { ok: false, detail, unusable: { fix: URL_FIX } } satisfies AttemptResult;
+  }
+}
+
 /**
  * GETs `url`: 2xx and 3xx pass (redirects are not followed: a 302 to a login page still means
  * the server is up). Credentials in the URL's userinfo are sent as Basic auth by Node.
  */
 export function attemptHttp(url: string, timeoutMs: number, signal?: AbortSignal): Promise<AttemptResult> {
   return new Promise((resolve) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      resolve({ ok: false, detail: 'not a valid URL' });
-      return;
-    }
-    const client = parsed.protocol === 'https:' ? https : parsed.protocol === 'http:' ? http : undefined;
-    if (!client) {
-      resolve({ ok: false, detail: `unsupported protocol ${parsed.protocol} (use http: or https:)` });
-      return;
-    }
+    const target = usableUrl(url);
+    if ('ok' in target) return resolve(target);
+    const request = sendGet(target, signal);
+    if ('ok' in request) return resolve(request);
     let done = false;
     const finish = (result: AttemptResult) => {
       if (done) return;
@@ -80,10 +112,6 @@ export function attemptHttp(url: string, timeoutMs: number, signal?: AbortSignal
       () => finish({ ok: false, detail: `timed out after ${timeoutMs} ms` }),
       timeoutMs,
     );
-    const request = client.get(parsed, {
-      ...(signal ? { signal } : {}),
-      headers: { 'user-agent': 'procinit' },
-    });
     request.once('response', (response) => {
       const status = response.statusCode ?? 0;
       response.resume();
