@@ -26,6 +26,15 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'a list',
 };
 
+/**
+ * The secret patterns the file itself configures (preflight.env.secret), read from the raw
+ * data: the file is invalid, but a value quoted back must be masked by its own patterns too.
+ */
+function configuredSecretPatterns(data: unknown): string[] {
+  const secret = valueAtPath(data, ['preflight', 'env', 'secret']);
+  return Array.isArray(secret) ? secret.filter((glob): glob is string => typeof glob === 'string') : [];
+}
+
 function problem(code: string, what: string, where: SourceLocation, fix?: string): ProblemDetails {
   return fix === undefined ? { code, what, where } : { code, what, fix, where };
 }
@@ -107,7 +116,7 @@ export function issueToProblems(issue: Issue, ctx: IssueContext, prefix: KeyPath
   // A message that already says what was found (`found http and tcp`) is not repeated.
   let what = /\bfound\b/.test(expected)
     ? `${name}: ${expected}`
-    : `${name}: ${expected}, found ${describeFound(found)}`;
+    : `${name}: ${expected}, found ${describeFound(found, configuredSecretPatterns(ctx.data))}`;
   if (issue.code === 'invalid_value' && typeof found === 'string') {
     const suggestion = didYouMean(found, issue.values.map(String));
     if (suggestion !== undefined) what += `; did you mean "${suggestion}"?`;

@@ -79,7 +79,9 @@ export function parseEnvFile(text: string, file: string): EnvFileParseResult {
     const body = trimmed.replace(/^export\s+/, '');
     const equals = body.indexOf('=');
     if (equals === -1) {
-      problem(`malformed line ${JSON.stringify(trimmed)}: no "="`, 'write KEY=VALUE');
+      // Only the first word: the rest may be a secret written as `export API_KEY sk-…`.
+      const start = body.split(/\s/, 1)[0] as string;
+      problem(`malformed line starting ${JSON.stringify(start)}: no "="`, 'write KEY=VALUE');
       continue;
     }
     const key = body.slice(0, equals).trim();

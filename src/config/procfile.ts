@@ -1,3 +1,4 @@
+import { maskText } from '../core/secrets.js';
 import type { ProblemDetails } from '../errors.js';
 
 /** One `NAME: COMMAND` line of a Procfile, with its 1-based line number. */
@@ -31,7 +32,7 @@ function parseLine(
   if (!match) {
     return {
       code: 'procfile.malformed-line',
-      what: `malformed line ${JSON.stringify(trimmed)}`,
+      what: `malformed line ${JSON.stringify(maskText(trimmed))}`,
       why: 'a Procfile line must be NAME: COMMAND',
       fix: FIX_FORMAT,
       where,
@@ -52,7 +53,7 @@ function parseLine(
     return {
       code: 'procfile.duplicate-name',
       what: `duplicate process name "${name}" (first on line ${first})`,
-      why: `line ${where.line} is ${JSON.stringify(trimmed)}; each process type must be defined once`,
+      why: `line ${where.line} is ${JSON.stringify(maskText(trimmed))}; each process type must be defined once`,
       fix: 'rename one of them, or use instances (procinit.yaml) or -m to run several',
       where,
     };

@@ -1,5 +1,5 @@
 import type { ProbeSpec, ProcessSpec } from '../core/model.js';
-import { maskEnv, maskText, maskUrlPasswords } from '../core/secrets.js';
+import { maskEnv, maskText } from '../core/secrets.js';
 import { formatDuration } from './duration.js';
 import type { PreflightSpec, ResolvedConfig } from './resolved-config.js';
 
@@ -8,7 +8,7 @@ function displayProbe(probe: ProbeSpec, patterns: readonly string[]): Record<str
   const { check } = probe;
   const target =
     check.kind === 'http'
-      ? { http: maskUrlPasswords(check.url) }
+      ? { http: maskText(check.url, patterns) }
       : check.kind === 'tcp'
         ? { tcp: `${check.host}:${check.port}` }
         : check.kind === 'exec'
@@ -63,7 +63,7 @@ function displayPreflight(preflight: PreflightSpec, patterns: readonly string[])
     ports_free: preflight.portsFree,
     wait_for: preflight.waitFor.map(({ target, timeoutMs }) => ({
       ...(target.kind === 'http'
-        ? { http: maskUrlPasswords(target.url) }
+        ? { http: maskText(target.url, patterns) }
         : { tcp: `${target.host}:${target.port}` }),
       timeout: formatDuration(timeoutMs),
     })),

@@ -98,15 +98,30 @@ export function maskEnv(
 // `NAME=value` or `--name=value` at the start of a word, the value bare or quoted.
 const ASSIGNMENT = /(^|\s)(--?[A-Za-z0-9][A-Za-z0-9_-]*|[A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s'"]*)/g;
 
+// `?name=value` or `&name=value` in a URL's query string.
+const QUERY_PARAMETER = /([?&])([^=&#\s]+)=([^&#\s'"]*)/g;
+
+function decodedName(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
- * Masks secrets in free text such as a command line: URL passwords, and the value of every
- * `NAME=value` or `--flag=value` whose name is secret (`API_KEY=abc gunicorn`,
- * `--db-password=hunter2`).
+ * Masks secrets in free text such as a command line or a URL: URL passwords, the value of
+ * every `NAME=value` or `--flag=value` whose name is secret (`API_KEY=abc gunicorn`,
+ * `--db-password=hunter2`), and of every secret query parameter (`?api_key=…`, `&token=…`).
  */
 export function maskText(text: string, patterns: readonly string[] = []): string {
-  const masked = text.replace(ASSIGNMENT, (whole, space: string, name: string, value: string) => {
-    if (value === '' || !isSecretName(name.replace(/^-+/, ''), patterns)) return whole;
-    return `${space}${name}=${MASK}`;
-  });
+  const masked = text
+    .replace(ASSIGNMENT, (whole, space: string, name: string, value: string) => {
+      if (value === '' || !isSecretName(name.replace(/^-+/, ''), patterns)) return whole;
+      return `${space}${name}=${MASK}`;
+    })
+    .replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
+      value !== '' && isSecretName(decodedName(name), patterns) ? `${separator}${name}=${MASK}` : whole,
+    );
   return maskUrlPasswords(masked);
 }

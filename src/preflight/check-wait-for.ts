@@ -1,6 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import type { WaitForSpec } from '../config/resolved-config.js';
-import { isSecretName, MASK, maskUrlPasswords } from '../core/secrets.js';
+import { maskText } from '../core/secrets.js';
 import type { EventLogger } from '../runtime/supervisor-loop.js';
 import { formatElapsed, type PreflightLine, preflightLine } from './preflight-line.js';
 import type { Attempt } from './wait-attempt.js';
@@ -18,33 +18,11 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempt - 1), MAX_RETRY_MS);
 }
 
-/**
- * A URL as it may be printed: the userinfo password masked (core/secrets), and the value of
- * every query parameter whose name is secret (`?api_key=…`, `?token=…`).
- */
-export function maskUrl(url: string, secretPatterns: readonly string[]): string {
-  return maskUrlPasswords(url).replace(
-    /([?&])([^=&#\s]+)=([^&#\s]*)/g,
-    (whole, sep: string, name: string, value: string) =>
-      value !== '' && isSecretName(decodeURIComponentSafe(name), secretPatterns)
-        ? `${sep}${name}=${MASK}`
-        : whole,
-  );
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /** `tcp db:5432` or `http http://u:****@search:9200/…`: what the report calls a target. */
 export function describeTarget(target: WaitForSpec['target'], secretPatterns: readonly string[]): string {
   return target.kind === 'tcp'
     ? `tcp ${target.host}:${target.port}`
-    : `http ${maskUrl(target.url, secretPatterns)}`;
+    : `http ${maskText(target.url, secretPatterns)}`;
 }
 
 export interface WaitForDeps {

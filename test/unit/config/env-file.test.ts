@@ -34,13 +34,18 @@ describe('parseEnvFile', () => {
   it('reports every malformed line with file:line and keeps the good ones', () => {
     const result = parseEnvFile(fixture('invalid.env'), '.env');
     expect(result.problems.map(formatProblem)).toEqual([
-      '.env:2: malformed line "just some words": no "="\n  fix: write KEY=VALUE',
+      '.env:2: malformed line starting "just": no "="\n  fix: write KEY=VALUE',
       '.env:3: invalid variable name "1BAD"\n  fix: a name is letters, digits and _, not starting with a digit',
       '.env:4: unexpected text "trailing" after the closing " in the value of QUOTED\n' +
         '  fix: close the quote, or escape it inside the value',
       '.env:6: unterminated " quote in the value of OPEN\n  fix: close the quote, or escape it inside the value',
     ]);
     expect(result.vars).toEqual({ GOOD: '1', ALSO_GOOD: '2' });
+  });
+
+  it('never quotes what follows the name on a line without "=" (it may be a secret)', () => {
+    const [problem] = parseEnvFile('export OPENAI_API_KEY sk-live-123', '.env').problems;
+    expect(problem?.what).toBe('malformed line starting "OPENAI_API_KEY": no "="');
   });
 
   it('keeps a variable called __proto__ as a plain variable', () => {

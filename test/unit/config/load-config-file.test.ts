@@ -144,6 +144,15 @@ describe('parseConfigFile: each invalid case names file:line:col, the key path, 
     expect(text).toContain('found "ftp://u:****@h/"');
     expect(text).not.toContain('hunter2');
   });
+
+  it("masks a value it quotes back by the file's own secret patterns", () => {
+    const yaml =
+      'preflight:\n  env:\n    secret: ["*_CRED"]\nprocesses:\n  web:\n    restart: "MY_CRED=v-9"\n';
+    const result = parseConfigFile(yaml, 'p.yaml');
+    const text = result.ok ? '' : headlines(result.problems).join('\n');
+    expect(text).toContain('found "MY_CRED=****"');
+    expect(text).not.toContain('v-9');
+  });
 });
 
 describe('parseConfigFile: valid files', () => {

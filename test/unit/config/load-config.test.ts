@@ -112,7 +112,7 @@ describe('loadConfig', () => {
     expect(await loadProblems('broken')).toEqual([
       'procinit.yaml:3:10: log.level: expected trace, debug, info, warn or error, found "loud"',
       'Procfile:2: duplicate process name "web" (first on line 1)',
-      '.env:2: malformed line "not a line": no "="',
+      '.env:2: malformed line starting "not": no "="',
     ]);
   });
 

@@ -52,6 +52,13 @@ describe('parseProcfile', () => {
     expect(result.entries.map((entry) => entry.name)).toEqual(['web']);
   });
 
+  it('masks secrets in the lines it quotes back', () => {
+    const text = 'web API_KEY=sk-1 run --password=pw2 postgres://u:pw3@h/db\nweb: a\nweb: TOKEN=tk4 b';
+    const shown = parseProcfile(text, 'Procfile').problems.map(formatProblem).join('\n');
+    for (const secret of ['sk-1', 'pw2', 'pw3', 'tk4']) expect(shown).not.toContain(secret);
+    expect(shown).toContain('API_KEY=****');
+  });
+
   it.each([
     ['', []],
     ['# only a comment\n\n   \n', []],

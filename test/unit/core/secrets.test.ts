@@ -125,11 +125,15 @@ describe('maskText', () => {
     ['DB=postgres://u:pw@h/db run', 'DB=postgres://u:****@h/db run'],
     ['EMPTY_TOKEN= run', 'EMPTY_TOKEN= run'],
     ['echo a=b', 'echo a=b'],
+    ['https://h/x?api_key=abc&page=2', 'https://h/x?api_key=****&page=2'],
+    ['https://h/x?page=2&access%5Ftoken=abc#top', 'https://h/x?page=2&access%5Ftoken=****#top'],
+    ['https://h/x?q=token', 'https://h/x?q=token'],
   ])('%s → %s', (text, masked) => {
     expect(maskText(text)).toBe(masked);
   });
 
   it('uses configured patterns', () => {
     expect(maskText('STRIPE_PK=pk_live run', ['*_PK'])).toBe('STRIPE_PK=**** run');
+    expect(maskText('https://h/x?sig=abc&b=1', ['SIG'])).toBe('https://h/x?sig=****&b=1');
   });
 });

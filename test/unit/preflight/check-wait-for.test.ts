@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { WaitForSpec } from '../../../src/config/resolved-config.js';
 import {
   describeTarget,
-  maskUrl,
   retryDelayMs,
   type WaitForDeps,
   waitForTarget,
@@ -116,7 +115,7 @@ describe('waitForTarget', () => {
   });
 });
 
-describe('retryDelayMs, maskUrl, describeTarget', () => {
+describe('retryDelayMs, describeTarget', () => {
   it.each([
     [1, 250],
     [2, 500],
@@ -127,7 +126,9 @@ describe('retryDelayMs, maskUrl, describeTarget', () => {
   });
 
   it('masks configured secret names in queries too', () => {
-    expect(maskUrl('https://h/x?sig=abc&b=1', ['SIG'])).toBe('https://h/x?sig=****&b=1');
+    expect(describeTarget({ kind: 'http', url: 'https://h/x?sig=abc&b=1' }, ['SIG'])).toBe(
+      'http https://h/x?sig=****&b=1',
+    );
     expect(describeTarget({ kind: 'tcp', host: 'db', port: 5432 }, [])).toBe('tcp db:5432');
   });
 });
