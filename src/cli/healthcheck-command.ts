@@ -138,6 +138,28 @@ export function oneLine(error: unknown): string {
 }
 
 /**
+ * Asks the running procinit's /health as the flags say: its answer, or why it could not be
+ * asked (a bad --timeout or procinit.yaml, the server disabled, nothing listening, a timeout).
+ */
+export async function askHealth(
+  options: HealthTargetFlags & { timeout?: string },
+  context: CommandContext,
+): Promise<{ ok: true; port: number; statusCode: number; body: string } | { ok: false; reason: string }> {
+  const timeout = parseDuration(options.timeout ?? DEFAULT_HEALTHCHECK_TIMEOUT);
+  if (!timeout.ok) return { ok: false, reason: `--timeout: ${timeout.message}` };
+  if (timeout.ms === 0) return { ok: false, reason: '--timeout: expected a duration above 0, found 0' };
+  let target: { host: string; port: number };
+  try {
+    target = await resolveTarget(options, context);
+  } catch (error) {
+    return { ok: false, reason: oneLine(error) };
+  }
+  if (target.port === 0) return { ok: false, reason: 'the health server is disabled (health port 0)' };
+  const answer = await getHealth(target, timeout.ms);
+  return answer.ok ? { ...answer, port: target.port } : answer;
+}
+
+/**
  * Exits 0 when /health says 200, else 1 with one line on stderr saying why. Never 2, even for
  * a bad flag or procinit.yaml: Docker reserves exit code 2 of a health check.
  */
@@ -149,17 +171,7 @@ export async function healthcheckCommand(
     context.writeErr(`procinit healthcheck: ${why}\n`);
     return 1;
   };
-  const timeout = parseDuration(options.timeout ?? DEFAULT_HEALTHCHECK_TIMEOUT);
-  if (!timeout.ok) return fail(`--timeout: ${timeout.message}`);
-  if (timeout.ms === 0) return fail('--timeout: expected a duration above 0, found 0');
-  let target: { host: string; port: number };
-  try {
-    target = await resolveTarget(options, context);
-  } catch (error) {
-    return fail(oneLine(error));
-  }
-  if (target.port === 0) return fail('the health server is disabled (health port 0)');
-  const answer = await getHealth(target, timeout.ms);
+  const answer = await askHealth(options, context);
   if (!answer.ok) return fail(answer.reason);
   if (answer.statusCode === 200) return 0;
   return fail(describeVerdict(answer.statusCode, answer.body));

@@ -2,16 +2,12 @@
  * `procinit status` (SPEC §3): the processes of a running procinit, as a table or as the raw
  * /health JSON. Like `healthcheck`, it loads neither the supervisor nor prom-client.
  */
-import { parseDuration } from '../config/duration.js';
 import { isHealthBody, renderStatusTable } from '../observe/status-table.js';
 import {
+  askHealth,
   type CommandContext,
-  DEFAULT_HEALTHCHECK_TIMEOUT,
   defaultContext,
-  getHealth,
   type HealthTargetFlags,
-  oneLine,
-  resolveTarget,
 } from './healthcheck-command.js';
 
 export interface StatusOptions extends HealthTargetFlags {
@@ -47,18 +43,7 @@ export async function statusCommand(
     context.writeErr(`procinit status: ${why}\n`);
     return 1;
   };
-  const timeout = parseDuration(options.timeout ?? DEFAULT_HEALTHCHECK_TIMEOUT);
-  if (!timeout.ok || timeout.ms === 0) {
-    return fail(`--timeout: ${timeout.ok ? 'expected a duration above 0, found 0' : timeout.message}`);
-  }
-  let target: { host: string; port: number };
-  try {
-    target = await resolveTarget(options, context);
-  } catch (error) {
-    return fail(oneLine(error));
-  }
-  if (target.port === 0) return fail('the health server is disabled (health port 0)');
-  const answer = await getHealth(target, timeout.ms);
+  const answer = await askHealth(options, context);
   if (!answer.ok) return fail(answer.reason);
   let body: unknown;
   try {
@@ -68,7 +53,7 @@ export async function statusCommand(
   }
   if (!isHealthBody(body)) {
     return fail(
-      `the answer on port ${target.port} (HTTP ${answer.statusCode}) is not a procinit health body`,
+      `the answer on port ${answer.port} (HTTP ${answer.statusCode}) is not a procinit health body`,
     );
   }
   if (options.json) {
