@@ -123,7 +123,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     .description('A process supervisor for containers: runs a Procfile as PID 1.')
     .version(VERSION, '--version')
     .exitOverride()
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nWithout a command procinit runs the Procfile (`run`): see `procinit run --help` for its\n' +
+        'options (-v, -m, --only, --health-port, …). `procinit -- CMD ARGS` supervises one command.',
+    );
   const run = addRunOptions(
     program.command('run', { isDefault: true }).description('run the processes (the default)'),
   );

@@ -1,7 +1,8 @@
 import { loadConfig } from '../config/load-config.js';
 import { configForDisplay } from '../config/render-config.js';
 import type { CliOptions, ResolvedConfig } from '../config/resolved-config.js';
-import { initialState } from '../core/supervisor-state.js';
+import { initialState, type SupervisorState } from '../core/supervisor-state.js';
+import { createHealthServer } from '../observe/health-server.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import {
   logPreflightReport,
@@ -12,7 +13,8 @@ import {
 } from '../preflight/index.js';
 import { type ChildOutput, createChildOutput } from '../runtime/output-child.js';
 import { createOutputSinks } from '../runtime/output-sinks.js';
-import { startSupervisor } from '../runtime/supervise.js';
+import { type OrphanCounter, startSupervisor } from '../runtime/supervise.js';
+import { VERSION } from '../version.js';
 
 /** The widest name in the output: every process id, every `task:NAME`, and `procinit` itself. */
 function prefixWidth(config: ResolvedConfig): number {
@@ -21,6 +23,30 @@ function prefixWidth(config: ResolvedConfig): number {
     ...config.preflight.tasks.map((task) => taskOutputId(task.name)),
   ];
   return Math.max('procinit'.length, ...ids.map((id) => id.length));
+}
+
+/**
+ * Opens the health port before preflight (SPEC §6: served while procinit runs), so a long
+ * wait_for or migration answers `starting` rather than refusing the orchestrator's probes.
+ * A port that cannot be opened fails with a ProcinitError (health.listen-failed, exit 78).
+ */
+async function openHealthPort(
+  config: ResolvedConfig,
+  state: SupervisorState,
+  logger: Logger,
+  output: ChildOutput,
+) {
+  const orphanCounter: OrphanCounter = { total: () => 0 };
+  const health = await createHealthServer({
+    port: config.health.port,
+    host: config.health.host,
+    version: VERSION,
+    state,
+    startedAtMs: Math.round(performance.timeOrigin),
+    counters: { orphansReaped: () => orphanCounter.total(), lineCounts: () => output.lineCounts() },
+    logger,
+  });
+  return { health, orphanCounter };
 }
 
 /**
@@ -78,16 +104,18 @@ export async function runCommand(cli: CliOptions): Promise<number> {
     sinks,
     procIds: config.processes.map((spec) => spec.id),
   });
-  const checked = await preflight(config, output, logger);
-  if (!checked.result.ok || checked.interrupted) {
-    await sinks.flush();
-    // A signal during preflight is a shutdown that was asked for: nothing ran, nothing failed.
-    return checked.interrupted ? 0 : PREFLIGHT_FAILED_EXIT;
-  }
   const state = initialState(config.processes, {
     drainMs: config.shutdown.drainMs,
     singleCommand: config.singleCommand,
   });
+  const { health, orphanCounter } = await openHealthPort(config, state, logger, output);
+  const checked = await preflight(config, output, logger);
+  if (!checked.result.ok || checked.interrupted) {
+    await health.close();
+    await sinks.flush();
+    // A signal during preflight is a shutdown that was asked for: nothing ran, nothing failed.
+    return checked.interrupted ? 0 : PREFLIGHT_FAILED_EXIT;
+  }
   return startSupervisor({
     config,
     state,
@@ -96,5 +124,7 @@ export async function runCommand(cli: CliOptions): Promise<number> {
     output,
     identities: checked.result.identities,
     setprivPath: checked.result.setprivPath,
+    health,
+    orphanCounter,
   });
 }

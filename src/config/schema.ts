@@ -166,7 +166,11 @@ export const configSchema = z
       })
       .optional()
       .describe('.env files loaded if present; they never override variables already set.'),
-    user: userField.optional().describe('The default user of every process and task (procinit stays root).'),
+    user: userField
+      .optional()
+      .describe(
+        'The default user of every process and task. Switching needs procinit to run as root (which it stays); a non-root procinit accepts only its own user.',
+      ),
     preflight: preflightSchema.optional(),
     processes: z
       .record(processName, processSchema)

@@ -2,8 +2,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { ProcessSpec, SignalName, SignalTarget } from '../core/model.js';
 import { maskEnv, maskText } from '../core/secrets.js';
 import type { SupervisorState } from '../core/supervisor-state.js';
-import { createHealthServer, type HealthServer } from '../observe/health-server.js';
-import { VERSION } from '../version.js';
+import type { HealthServer } from '../observe/health-server.js';
 import { waitForGroupToEmpty } from './group-drain.js';
 import { killAllDescendants, killTree } from './kill-tree.js';
 import type { ChildOutput } from './output-child.js';
@@ -28,24 +27,15 @@ export interface SuperviseOptions {
   identities: ReadonlyMap<string, UserIdentity>;
   /** util-linux setpriv as preflight found it; without it `user:` drops supplementary groups. */
   setprivPath: string | undefined;
+  /** The health port, open since before preflight; told every new state from here on. */
+  health: HealthServer;
+  /** Where /metrics reads the count of reaped orphans from, once the reaper runs. */
+  orphanCounter: OrphanCounter;
 }
 
-/** Starts the health port (SPEC §6), or a disabled one for port 0; a busy port is a clear error. */
-async function startHealthServer(
-  options: SuperviseOptions,
-  counters: { orphansReaped(): number; lineCounts(): ReturnType<ChildOutput['lineCounts']> },
-): Promise<HealthServer> {
-  const { port, host } = options.config.health;
-  // createHealthServer already fails with a ProcinitError (health.listen-failed, exit 78).
-  return createHealthServer({
-    port,
-    host,
-    version: VERSION,
-    state: options.state,
-    startedAtMs: Math.round(performance.timeOrigin),
-    counters,
-    logger: options.logger,
-  });
+/** The reaper's count for /metrics; 0 until supervision starts. */
+export interface OrphanCounter {
+  total: () => number;
 }
 
 /** How long, after the last process is gone, procinit waits for its output pipes to drain. */
@@ -133,10 +123,8 @@ export async function startSupervisor(options: SuperviseOptions): Promise<number
   // SPEC §3: on a terminal the single command owns it, as under tini.
   const onTerminal = config.singleCommand && ownsTerminal(0);
   const spawn = spawnFor(options, reaper, onTerminal);
-  const health = await startHealthServer(options, {
-    orphansReaped: () => reaper.reapedTotal,
-    lineCounts: () => output.lineCounts(),
-  });
+  const { health } = options;
+  options.orphanCounter.total = () => reaper.reapedTotal;
 
   return new Promise<number>((resolve) => {
     let stopListening = () => {};
