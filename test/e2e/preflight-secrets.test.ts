@@ -54,9 +54,9 @@ function configFor(scenario: Scenario, ports: { auth: number; down: number }): R
   const waitFor =
     scenario === 'wait-fails'
       ? [
-          { http: `http://probe:${S.waitPassword}@127.0.0.1:${ports.down}/health`, timeout: '500ms' },
-          { http: `http://probe:${S.wrongPassword}@127.0.0.1:${ports.auth}/health`, timeout: '500ms' },
-          { http: `http://probe:${S.badEscapePassword}@127.0.0.1:${ports.auth}/health`, timeout: '500ms' },
+          { http: `http://probe:${S.waitPassword}@127.0.0.1:${ports.down}/health`, timeout: '1500ms' },
+          { http: `http://probe:${S.wrongPassword}@127.0.0.1:${ports.auth}/health`, timeout: '1500ms' },
+          { http: `http://probe:${S.badEscapePassword}@127.0.0.1:${ports.auth}/health`, timeout: '1500ms' },
         ]
       : [{ http: `http://probe:${S.waitPassword}@127.0.0.1:${ports.auth}/health`, timeout: '5s' }];
   return {
