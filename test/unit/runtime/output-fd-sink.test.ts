@@ -120,6 +120,19 @@ describe('fd sink', () => {
       { timeoutMs: 10_000, what: 'the drain callback' },
     );
     expect(sink.bufferedBytes).toBeLessThanOrEqual(32 * 1024);
+    // Empty the sink before afterEach closes its fd: a write still pending would land in
+    // whatever file a later test opens under the same fd number.
+    let flushed = false;
+    void sink.flush().then(() => {
+      flushed = true;
+    });
+    await waitFor(
+      () => {
+        drain(readFd, got);
+        return flushed;
+      },
+      { timeoutMs: 10_000, what: 'the sink to flush' },
+    );
   });
 
   it('reports a closed reader (EPIPE) once, then drops output instead of blocking', async () => {
