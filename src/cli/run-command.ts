@@ -95,7 +95,9 @@ export async function runCommand(cli: CliOptions): Promise<number> {
     sinks: config.singleCommand ? { stdout: sinks.stderr } : sinks,
     prefixWidth: width,
   });
-  logger.debug({ event: 'config.resolved', config: configForDisplay(config) }, 'resolved configuration');
+  if (logger.isLevelEnabled('debug')) {
+    logger.debug({ event: 'config.resolved', config: configForDisplay(config) }, 'resolved configuration');
+  }
   const output = createChildOutput({
     format: config.log.format,
     color: config.log.color,

@@ -12,7 +12,7 @@ import { createReaper, describeExit, type Reaper, trackChildProcesses } from './
 import { listenForSignals } from './signals.js';
 import { fanOutExit, type SpawnedChild, type SpawnOutcome, spawnProcess } from './spawner.js';
 import { summarize } from './summary.js';
-import { type EventLogger, SupervisorLoop } from './supervisor-loop.js';
+import { type EventLogger, logs, SupervisorLoop } from './supervisor-loop.js';
 import { ownsTerminal, reclaimTerminal, spawnInTerminal } from './terminal-child.js';
 import { type UserIdentity, wrapArgvForUser } from './user-identity.js';
 
@@ -51,6 +51,8 @@ function sendSignal(pid: number, signal: SignalName, target: SignalTarget): void
 }
 
 function logSpawn(logger: EventLogger, config: ResolvedConfig, spec: ProcessSpec, child: SpawnedChild): void {
+  // On every (re)start: masking argv and env is skipped unless someone reads it.
+  if (!logs(logger, 'debug')) return;
   const patterns = config.secretPatterns;
   logger.debug(
     {

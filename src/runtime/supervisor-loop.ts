@@ -13,6 +13,13 @@ export interface EventLogger {
   info(fields: object, msg: string): void;
   warn(fields: object, msg: string): void;
   error(fields: object, msg: string): void;
+  /** pino's: lets a caller skip building fields nobody will see (masking a whole env costs). */
+  isLevelEnabled?(level: 'trace' | 'debug'): boolean;
+}
+
+/** Whether `level` would be logged; a logger that cannot tell is taken to log everything. */
+export function logs(logger: EventLogger, level: 'trace' | 'debug'): boolean {
+  return logger.isLevelEnabled?.(level) !== false;
 }
 
 /** The side effects the loop needs, injected so each has one adapter (and tests can fake them). */
