@@ -1,23 +1,13 @@
 // Shared helpers of the benchmarks in bench/: paths, arguments, statistics, running variants in
-// alternation, the table and the JSON results. Each benchmark is a list of variants (a floor and
-// what is compared with it); a new row is a new variant, not a new harness.
-import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  statfsSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+// alternation, tables, and the small process and file-system helpers. Each benchmark is a list of
+// variants (a floor and what is compared with it); a new row is a new variant, not a new harness.
+import { mkdtempSync, statfsSync } from 'node:fs';
 import os from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository, found from this file so the scripts run from any directory or checkout. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const PROCINIT_BIN = join(REPO_ROOT, 'bin/procinit');
 export const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 export const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 
@@ -84,8 +74,9 @@ export function ratio(value, floor) {
  * Runs every variant `runs` times in rounds: each round runs each variant once, starting one
  * further along the list each time, so a drift in the machine's load touches every variant alike
  * and none always runs first (or right after the heaviest one). `warmup` rounds run first and are
- * dropped (file cache, compile cache). A variant is `{ name, run }`; `run()` resolves to a sample
- * `{ ms, ...details }`. Returns the samples of each variant by name.
+ * dropped (file cache, compile cache). A variant is `{ name, run, show? }`; `run()` resolves to a
+ * sample `{ ms, ...details }`, and `show(sample)` says what the progress line prints of it (by
+ * default its `ms`). Returns the samples of each variant by name.
  */
 export async function runAlternating(variants, { runs, warmup = 1 }) {
   const samples = Object.fromEntries(variants.map((variant) => [variant.name, []]));
@@ -96,7 +87,8 @@ export async function runAlternating(variants, { runs, warmup = 1 }) {
       const variant = variants[(round + i) % variants.length];
       const sample = await variant.run();
       const label = round < warmup ? 'warm-up' : `run ${round - warmup + 1}/${runs}`;
-      process.stderr.write(`  ${label.padEnd(9)} ${variant.name.padEnd(width)} ${formatMs(sample.ms)} ms\n`);
+      const shown = variant.show ? variant.show(sample) : `${formatMs(sample.ms)} ms`;
+      process.stderr.write(`  ${label.padEnd(9)} ${variant.name.padEnd(width)} ${shown}\n`);
       if (round >= warmup) samples[variant.name].push(sample);
     }
   }
@@ -150,88 +142,6 @@ export const TIMING_COLUMNS = [
 export function timingCells(stats, floor) {
   const range = `${formatMs(stats.min)}–${formatMs(stats.max)}`;
   return [formatMs(stats.median), range, floor ? formatRatio(ratio(stats.median, floor.median)) : 'floor'];
-}
-
-// --- results -----------------------------------------------------------------------------------
-
-/** The load when the benchmark started: the machine is shared, and this says how busy it was. */
-const LOAD_AT_START = os.loadavg();
-
-/** One line for the top of a report: versions and how busy the machine is. */
-export function describeMachine() {
-  const load = LOAD_AT_START.map((value) => value.toFixed(2)).join(' ');
-  return `node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`;
-}
-
-/** What a reader needs to compare two result files: versions, machine, load, commit. */
-export function machineInfo() {
-  const cpus = os.cpus();
-  return {
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    loadAverage: { atStart: LOAD_AT_START, atEnd: os.loadavg() },
-    uid: process.getuid?.(),
-    git: gitState(),
-  };
-}
-
-function gitState() {
-  try {
-    const git = (...args) =>
-      execFileSync('git', args, {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain') !== '' };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Writes `bench/results/<name>-<date>.json` (the directory is git-ignored and created here) with
- * the machine's description added; returns the path.
- */
-export function writeResults(name, data) {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const file = join(RESULTS_DIR, `${name}-${date.replaceAll(':', '-')}.json`);
-  const body = { benchmark: name, date, machine: machineInfo(), ...data };
-  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
-  return file;
-}
-
-// --- the system under test ---------------------------------------------------------------------
-
-/**
- * Stops when procinit is not built, and warns (returning the warning, for the results file) when
- * a source file is newer than the build: a benchmark of an old dist/ measures old code. Only a
- * warning, since `npm run bench` builds first and a source edited mid-run should not void it.
- */
-export function checkBuild() {
-  const built = join(REPO_ROOT, 'dist/cli/main.js');
-  const fix = 'run `npm run build` (npx tsc -p tsconfig.build.json) first';
-  if (!existsSync(built)) throw new Error(`procinit is not built (no dist/cli/main.js): ${fix}`);
-  const newer = newestFile(join(REPO_ROOT, 'src'));
-  if (!newer || newer.mtimeMs <= statSync(built).mtimeMs) return undefined;
-  const warning = `warning: dist/ is older than ${relative(REPO_ROOT, newer.path)}; ${fix}`;
-  console.error(warning);
-  return warning;
-}
-
-function newestFile(dir) {
-  let newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath ?? entry.path, entry.name);
-    const { mtimeMs } = statSync(path);
-    if (!newest || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
-  }
-  return newest;
 }
 
 /** The environment for procinit and the children: no PROCINIT_* settings leak in, no colour. */

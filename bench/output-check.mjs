@@ -1,7 +1,7 @@
-// Checks an output file of bench/output-throughput.mjs: did every line each chatty child wrote
+// Checks an output file of bench/output-throughput.mjs: did every line each writing child wrote
 // arrive exactly once, whole, and in that child's order?
 //
-// A chatty line is `<tag> stdout <seq, 8 digits> xxx…`, LINE_BYTES long with its newline. A line
+// A child line (helper lines, test/fixtures/chatty.mjs) is `<tag> stdout <seq, 8 digits> xxx…`, LINE_BYTES long with its newline. A line
 // that is cut (split) or glued to another (merged) no longer has that exact shape, so it counts as
 // broken; a whole line tells its child and number, so lost, duplicated and reordered lines are
 // counted too. procinit's own lines (`procinit | …`, `"proc":"procinit"`) are skipped.

@@ -1,205 +1,162 @@
 #!/usr/bin/env node
-// SIGTERM → exit: how long a stop takes when three well-behaved children
-// (test/fixtures/signal-reporter.mjs: `READY TAG pid`, exit 0 on SIGTERM) are
-//   (a) signalled directly, each with SIGTERM, until the last has exited (the floor);
-//   (b) supervised by procinit, which gets the SIGTERM, until procinit has exited;
-//   (c) the same with procinit as PID 1 of a new PID namespace (unshare; root only).
-// The clock starts just before the kill and stops at the exit that ends the stop; start-up is
-// outside it (every run waits for the three READY lines first).
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  benchEnv,
-  checkBuild,
-  describeMachine,
-  exitOf,
-  FIXTURES,
-  formatMs,
-  formatTable,
-  killQuietly,
-  makeTempDir,
-  nowMs,
-  PROCINIT_BIN,
-  parseArgs,
-  runAlternating,
-  summarize,
-  TIMING_COLUMNS,
-  timingCells,
-  writeResults,
-} from './lib.mjs';
+// Row 4, SIGTERM → exit: three children that exit 0 at once on SIGTERM (helper idle) are
+//   (a) signalled directly, each with SIGTERM (the floor of the children's own stop);
+//   (b) supervised by the minimal Node parent, which gets the SIGTERM (the floor of a
+//       supervisor: passing SIGTERM on, seeing three exits, exiting);
+//   (c) supervised by procinit, which gets the SIGTERM;
+//   (d) the same with procinit as PID 1 of a new PID namespace (unshare; root only).
+// pidwatch (a pidfd per process) stamps the instant each child and the supervisor is gone, on
+// the clock of the harness's own stamp taken right before the kill: so the figures are SIGTERM →
+// last child gone, SIGTERM → supervisor gone, and last child gone → supervisor gone (issue 7's
+// target for procinit: ≤ 5 ms), with no event loop's notification delay in any of them.
+import { spawn } from 'node:child_process';
+import { runBenchmark } from './harness.mjs';
+import { helper, NODE_PARENT } from './helpers.mjs';
+import { exitOf, nowMs } from './lib.mjs';
+import { COMMON_USAGE } from './options.mjs';
+import { childPids, pid1Of } from './procfs.mjs';
+import { procinitArgv } from './procinit-under-test.mjs';
+import { killLeftovers, pid1Unavailable, startProcess, watchPids } from './procs.mjs';
+import { makeProject } from './project.mjs';
+import { clearStamps, readStamps, stampsOf, waitForEvents } from './stamps.mjs';
+import { medianAtMost, missingLine, summaryLine } from './summary.mjs';
 
-const USAGE = `usage: node bench/sigterm-exit.mjs [--runs N] [--quick]
-  --runs N   measured runs of each variant, after one warm-up (default 15; --quick 5)`;
+const USAGE = `usage: node bench/sigterm-exit.mjs [--runs N] [options]
+  --runs N          measured runs of each variant, after one warm-up (default 15; --quick 5)
+${COMMON_USAGE}`;
 
 const TAGS = ['a', 'b', 'c'];
-const REPORTER = join(FIXTURES, 'signal-reporter.mjs');
-/** --kill-child: if unshare dies (a timeout kills it), PID 1 and so the namespace die too. */
-const UNSHARE_ARGS = ['--pid', '--fork', '--mount-proc', '--kill-child'];
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
-/** Issue 7's target: procinit gone at most this long after the last child. */
-const TARGET_OVER_FLOOR_MS = 5;
-const env = benchEnv();
+const TARGET_AFTER_LAST_CHILD_MS = 5;
 
-/** Resolves with the pids of the first `count` `READY TAG pid` lines on `stream`. */
-function readyPids(stream, count, what) {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => {
-      stream.off('data', onData);
-      reject(new Error(`${what}: no ${count} READY lines within ${READY_TIMEOUT_MS} ms; got:\n${text}`));
-    }, READY_TIMEOUT_MS);
-    const onData = (chunk) => {
-      text += chunk;
-      const pids = [...text.matchAll(/READY \S+ (\d+)/g)].map((match) => Number(match[1]));
-      if (pids.length < count) return;
-      clearTimeout(timer);
-      stream.off('data', onData);
-      stream.resume(); // keep draining, so a write to a full pipe never stalls the stop
-      resolve(pids);
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', onData);
-  });
+const DIRECT = 'children signalled directly';
+const NODE = 'minimal Node parent';
+const PROCINIT = 'procinit';
+const PID1 = 'procinit as PID 1';
+
+/** When each watched pid was gone, by pid, from pidwatch's stamps. */
+function goneTimes(stamps) {
+  return new Map(stampsOf(readStamps(stamps), 'gone').map((stamp) => [stamp.pid, stamp.ms]));
 }
 
-/** The floor: the children themselves, each sent SIGTERM, until the last one has exited. */
-async function runDirect() {
-  const children = TAGS.map((tag) =>
-    spawn(process.execPath, [REPORTER, tag], { stdio: ['ignore', 'pipe', 'inherit'], env }),
+/** The floor: the children themselves, each sent SIGTERM, until the last one is gone. */
+async function runDirect(stamps) {
+  clearStamps(stamps);
+  const children = TAGS.map((tag) => spawn(helper('idle'), [tag], { stdio: 'ignore', env: stamps.env }));
+  const exits = children.map((child) =>
+    exitOf(child, { timeoutMs: READY_TIMEOUT_MS + STOP_TIMEOUT_MS, what: 'idle' }),
   );
-  const timeoutMs = READY_TIMEOUT_MS + STOP_TIMEOUT_MS;
-  const exits = children.map((child) => exitOf(child, { timeoutMs, what: 'reporter exiting' }));
   try {
-    await Promise.all(children.map((child) => readyPids(child.stdout, 1, 'reporter')));
-    const startedMs = nowMs();
-    for (const child of children) child.kill('SIGTERM');
-    const results = await Promise.all(exits);
-    const ms = nowMs() - startedMs;
-    const bad = results.find((result) => result.code !== 0);
-    if (bad) throw new Error(`a reporter ended with ${bad.code ?? bad.signal}`);
-    return { ms };
-  } finally {
-    for (const child of children) if (child.exitCode === null) killQuietly(child.pid, 'SIGKILL');
-  }
-}
-
-/**
- * procinit's pid outside the namespace: unshare's only child, whose NSpid ends in 1 (it is PID 1
- * inside). Read after the READY lines, so procinit has long since exec'd.
- */
-function pid1Of(unsharePid) {
-  const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8');
-  const pid = Number(children.trim().split(' ')[0]);
-  const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  if (nspid?.split(/\s+/).at(-1) !== '1')
-    throw new Error(`unshare's child ${pid} is not PID 1 (NSpid ${nspid})`);
-  return pid;
-}
-
-/** procinit with the three reporters: SIGTERM to procinit, until procinit (or unshare) exits. */
-async function runProcinit(project, { asPid1 }) {
-  const procinit = [process.execPath, PROCINIT_BIN];
-  const [file, ...args] = asPid1 ? ['unshare', ...UNSHARE_ARGS, ...procinit] : procinit;
-  const child = spawn(file, args, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-2000);
-  });
-  const timeoutMs = READY_TIMEOUT_MS + STOP_TIMEOUT_MS;
-  const exited = exitOf(child, { timeoutMs, what: 'procinit exiting after SIGTERM' });
-  let childPids = [];
-  try {
-    childPids = await readyPids(child.stdout, TAGS.length, 'procinit');
-    const target = asPid1 ? pid1Of(child.pid) : child.pid;
-    const startedMs = nowMs();
-    process.kill(target, 'SIGTERM');
-    const { code, signal } = await exited;
-    const ms = nowMs() - startedMs;
-    if (code !== 0) throw new Error(`procinit ended with ${code ?? signal}; stderr:\n${stderr}`);
-    return { ms };
-  } finally {
-    if (child.exitCode === null) {
-      killQuietly(child.pid, 'SIGKILL');
-      // Outside a namespace the children outlive a killed procinit; inside, --kill-child ends them.
-      if (!asPid1) for (const pid of childPids) killQuietly(pid, 'SIGKILL');
-    }
-  }
-}
-
-/** Why the PID 1 row cannot run here, or undefined when it can. */
-function pid1Unavailable() {
-  if (process.getuid?.() !== 0) return 'not root (unshare --pid needs CAP_SYS_ADMIN)';
-  const probe = spawnSync('unshare', [...UNSHARE_ARGS, 'true'], { encoding: 'utf8' });
-  if (probe.error) return `unshare cannot run: ${probe.error.message}`;
-  if (probe.status !== 0) return `unshare --pid fails here: ${probe.stderr.trim()}`;
-  return undefined;
-}
-
-function makeProject() {
-  const dir = makeTempDir('sigterm');
-  const quote = (word) => `'${word.replaceAll("'", "'\\''")}'`;
-  const command = (tag) => [process.execPath, REPORTER, tag].map(quote).join(' ');
-  writeFileSync(join(dir, 'Procfile'), TAGS.map((tag) => `${tag}: ${command(tag)}\n`).join(''));
-  writeFileSync(join(dir, 'procinit.yaml'), 'health: { port: 0 }\n');
-  return dir;
-}
-
-const COLUMNS = [
-  { header: 'variant', align: 'left' },
-  ...TIMING_COLUMNS,
-  { header: '+ms over floor', align: 'right' },
-  { header: 'target', align: 'left' },
-];
-
-function tableRow(name, stats, floor) {
-  if (!floor) return [name, ...timingCells(stats), '', ''];
-  const overMs = stats.median - floor.median;
-  const verdict = overMs <= TARGET_OVER_FLOOR_MS ? 'ok' : 'OVER';
-  return [name, ...timingCells(stats, floor), formatMs(overMs), `≤ +${TARGET_OVER_FLOOR_MS} ms ${verdict}`];
-}
-
-async function main() {
-  const args = parseArgs(process.argv.slice(2), { runs: 'number', quick: 'boolean' }, USAGE);
-  const runs = args.runs ?? (args.quick ? 5 : 15);
-  const buildWarning = checkBuild();
-  console.log(`SIGTERM → exit: ${TAGS.length} children that exit 0 at once on SIGTERM`);
-  console.log(`runs ${runs} per variant (+1 warm-up); ${describeMachine()}`);
-  const project = makeProject();
-  const floor = 'children signalled directly (floor)';
-  const variants = [
-    { name: floor, run: runDirect },
-    { name: 'procinit', floor, run: () => runProcinit(project, { asPid1: false }) },
-  ];
-  const skipped = pid1Unavailable();
-  if (!skipped)
-    variants.push({ name: 'procinit as PID 1', floor, run: () => runProcinit(project, { asPid1: true }) });
-  try {
-    const samples = await runAlternating(variants, { runs });
-    const stats = Object.fromEntries(
-      variants.map((v) => [v.name, summarize(samples[v.name].map((s) => s.ms))]),
-    );
-    const rows = variants.map((v) => tableRow(v.name, stats[v.name], stats[v.floor]));
-    console.log(`\n${formatTable(COLUMNS, rows)}\n`);
-    if (skipped) console.log(`procinit as PID 1: skipped, ${skipped}`);
-    const file = writeResults('sigterm-exit', {
-      settings: { runs, children: TAGS.length, targetOverFloorMs: TARGET_OVER_FLOOR_MS, buildWarning },
-      variants: variants.map((v) => ({
-        name: v.name,
-        floor: v.floor,
-        ms: stats[v.name],
-        samples: samples[v.name],
-      })),
-      skipped: skipped ? { 'procinit as PID 1': skipped } : {},
+    await waitForEvents(stamps, 'start', TAGS.length, {
+      timeoutMs: READY_TIMEOUT_MS,
+      what: 'children starting',
     });
-    console.log(`results: ${file}`);
+    const watcher = await watchPids(
+      children.map((child) => child.pid),
+      stamps,
+      { timeoutMs: STOP_TIMEOUT_MS },
+    );
+    const killedMs = nowMs();
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all([...exits, watcher.exited]);
+    const lastChildMs = Math.max(...goneTimes(stamps).values()) - killedMs;
+    return { ms: lastChildMs, lastChildMs };
   } finally {
-    rmSync(project, { recursive: true, force: true });
+    killLeftovers(children.map((child) => child.pid));
   }
 }
 
-main().catch((error) => {
-  console.error(error.message);
-  process.exitCode = 1;
+/** A supervisor (`argv`) of the three children: SIGTERM to it, until it is gone. */
+async function runSupervisor(argv, { project, stamps, asPid1 = false }) {
+  clearStamps(stamps);
+  const proc = startProcess(argv, {
+    cwd: project,
+    env: stamps.env,
+    asPid1,
+    timeoutMs: READY_TIMEOUT_MS + STOP_TIMEOUT_MS,
+    what: 'supervisor',
+  });
+  let children = [];
+  try {
+    const started = await waitForEvents(stamps, 'start', TAGS.length, {
+      timeoutMs: READY_TIMEOUT_MS,
+      what: 'children',
+    });
+    // Inside a namespace the stamps hold its pids; pidwatch, out here, needs ours.
+    const supervisorPid = asPid1 ? pid1Of(proc.pid) : proc.pid;
+    children = asPid1 ? childPids(supervisorPid) : started.map((stamp) => stamp.pid);
+    const watcher = await watchPids([...children, supervisorPid], stamps, { timeoutMs: STOP_TIMEOUT_MS });
+    const killedMs = nowMs();
+    process.kill(supervisorPid, 'SIGTERM');
+    const [{ code, signal }] = await Promise.all([proc.exited, watcher.exited]);
+    if (code !== 0) throw new Error(`supervisor ended with ${code ?? signal}; stderr:\n${proc.stderrTail()}`);
+    const gone = goneTimes(stamps);
+    const lastChildGoneMs = Math.max(...children.map((pid) => gone.get(pid)));
+    const supervisorGoneMs = gone.get(supervisorPid);
+    return {
+      ms: supervisorGoneMs - killedMs,
+      lastChildMs: lastChildGoneMs - killedMs,
+      afterLastChildMs: supervisorGoneMs - lastChildGoneMs,
+    };
+  } finally {
+    killLeftovers([proc.pid, ...children]);
+  }
+}
+
+runBenchmark({
+  name: 'sigterm-exit',
+  title: `row 4, SIGTERM → exit: ${TAGS.length} children that exit 0 at once on SIGTERM (helper idle)`,
+  usage: USAGE,
+  runs: { full: 15, quick: 5 },
+  prepare: ({ workDir, stamps }) => {
+    const processes = Object.fromEntries(TAGS.map((tag) => [tag, [helper('idle'), tag]]));
+    const project = makeProject('sigterm', { processes }, workDir);
+    const procinit = procinitArgv(['--health-port', '0']);
+    const nodeParent = [process.execPath, NODE_PARENT, String(TAGS.length), helper('idle'), 'n'];
+    const variants = [
+      { name: DIRECT, run: () => runDirect(stamps) },
+      { name: NODE, run: () => runSupervisor(nodeParent, { project, stamps }) },
+      { name: PROCINIT, run: () => runSupervisor(procinit, { project, stamps }) },
+    ];
+    const unavailable = pid1Unavailable();
+    if (!unavailable) {
+      variants.push({ name: PID1, run: () => runSupervisor(procinit, { project, stamps, asPid1: true }) });
+    }
+    const skipped = unavailable
+      ? [missingLine({ row: 4, measure: 'SIGTERM → supervisor gone', variant: PID1, why: unavailable })]
+      : [];
+    return { variants, summarize: summarizeSigterm, skipped };
+  },
 });
+
+function summarizeSigterm(samples) {
+  const line = (variant, measure, key, options = {}) =>
+    summaryLine({
+      row: 4,
+      measure,
+      variant,
+      unit: 'ms',
+      values: samples[variant].map((s) => s[key]),
+      ...options,
+    });
+  const supervised = [PROCINIT, PID1].filter((variant) => samples[variant]);
+  const childrenGone = 'SIGTERM → last child gone';
+  const supervisorGone = 'SIGTERM → supervisor gone';
+  const afterLast = 'last child gone → supervisor gone';
+  const direct = line(DIRECT, childrenGone, 'lastChildMs');
+  const nodeGone = line(NODE, supervisorGone, 'ms');
+  const nodeAfter = line(NODE, afterLast, 'afterLastChildMs');
+  const target = medianAtMost(TARGET_AFTER_LAST_CHILD_MS, 'ms');
+  return [
+    direct,
+    line(NODE, childrenGone, 'lastChildMs', { floor: direct }),
+    ...supervised.map((variant) => line(variant, childrenGone, 'lastChildMs', { floor: direct })),
+    nodeGone,
+    ...supervised.map((variant) => line(variant, supervisorGone, 'ms', { floor: nodeGone })),
+    nodeAfter,
+    ...supervised.map((variant) =>
+      line(variant, afterLast, 'afterLastChildMs', { floor: nodeAfter, target }),
+    ),
+  ];
+}
