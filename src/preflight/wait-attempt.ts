@@ -1,5 +1,5 @@
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { connect } from 'node:net';
 import type { WaitForSpec } from '../config/resolved-config.js';
 
@@ -62,7 +62,13 @@ function usableUrl(url: string): { url: URL; client: typeof http | typeof https 
   } catch {
     return { ok: false, detail: 'not a valid URL', unusable: { fix: URL_FIX } };
   }
-  const client = parsed.protocol === 'https:' ? https : parsed.protocol === 'http:' ? http : undefined;
+  // node:https (and tls, crypto) load only for an https URL: a few ms of every start otherwise.
+  const client =
+    parsed.protocol === 'https:'
+      ? process.getBuiltinModule('node:https')
+      : parsed.protocol === 'http:'
+        ? http
+        : undefined;
   if (!client) {
     const detail = `unsupported protocol ${parsed.protocol} (use http: or https:)`;
     return { ok: false, detail, unusable: { fix: 'use an http:// or https:// URL' } };

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:os';
 import {
+  childPids,
   descendantsOf,
   groupMembers,
   type ProcEntry,
@@ -184,6 +185,8 @@ export function killAllDescendants(
   deps: KillDeps = {},
 ): KillResult {
   const result: KillResult = { signalled: [], groupSignalled: false, failed: [] };
+  // The common end: every process has been reaped, so there is nothing to walk.
+  if (deps.readTable === undefined && childPids(ofPid)?.length === 0) return result;
   signalFrozen({ pick: (table) => descendantsOf(table, ofPid) }, signal, deps, result);
   return result;
 }

@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import type { ProbeCheck } from '../core/model.js';
 import { killTree } from './kill-tree.js';
@@ -117,9 +116,12 @@ export function attemptHttp(url: string, options: AttemptOptions): Promise<Probe
       response.resume();
       finish({ ok: status >= 200 && status < 400, detail: `HTTP ${status}` });
     };
+    // node:https (and tls, crypto) load at the first https probe, not with procinit.
     const request =
       target.protocol === 'https:'
-        ? https.get(target, { agent: false, headers, rejectUnauthorized: false }, onResponse)
+        ? process
+            .getBuiltinModule('node:https')
+            .get(target, { agent: false, headers, rejectUnauthorized: false }, onResponse)
         : http.get(target, { agent: false, headers }, onResponse);
     // Stays attached: destroying the request below may still emit an error.
     request.on('error', (error) => finish({ ok: false, detail: describeError(error) }));

@@ -71,6 +71,25 @@ export function readProcTable(procRoot = '/proc'): ProcEntry[] {
   return table;
 }
 
+/**
+ * The pids of `pid`'s children, from /proc/PID/task/TID/children (one file per thread: a child
+ * is listed under the thread that forked it), without reading the whole table: a process with
+ * no child has no descendant, and outside a PID namespace the whole table is every process of
+ * the host. Undefined when the kernel does not offer these files (CONFIG_PROC_CHILDREN).
+ */
+export function childPids(pid: number, procRoot = '/proc'): number[] | undefined {
+  try {
+    const pids: number[] = [];
+    for (const task of readdirSync(`${procRoot}/${pid}/task`)) {
+      const text = readFileSync(`${procRoot}/${pid}/task/${task}/children`, 'utf8');
+      for (const word of text.split(' ')) if (word !== '') pids.push(Number(word));
+    }
+    return pids;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads one process's stat file, or undefined when there is no such process (any more). */
 export function readProcEntry(pid: number, procRoot = '/proc'): ProcEntry | undefined {
   let line: string;

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { descendantsOf, groupMembers, readProcEntry, readProcTable } from '../../src/runtime/proc-table.js';
+import {
+  childPids,
+  descendantsOf,
+  groupMembers,
+  readProcEntry,
+  readProcTable,
+} from '../../src/runtime/proc-table.js';
 import { killLeftovers, startSetsidTree } from './fixture-tree.js';
 
 afterEach(killLeftovers);
@@ -32,6 +38,18 @@ describe('readProcTable (real /proc)', () => {
       sid: tree.escaper,
     });
     expect(readProcEntry(tree.root)?.comm).toBe('node');
+  });
+
+  it('childPids lists direct children only, the same as the table says', async () => {
+    const tree = await startSetsidTree();
+    expect(childPids(tree.root)).toEqual(
+      readProcTable()
+        .filter((entry) => entry.ppid === tree.root)
+        .map((entry) => entry.pid),
+    );
+    expect(childPids(tree.root)).toContain(tree.child);
+    expect(childPids(tree.escaper)).toEqual([]);
+    expect(childPids(2 ** 22 + 1)).toBeUndefined();
   });
 
   it('returns undefined for a process that does not exist', () => {
