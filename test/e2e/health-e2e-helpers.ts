@@ -12,15 +12,16 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { HealthBody, HealthProcess } from '../../src/core/health.js';
+import { freePort } from '../helpers/free-port.js';
 import { PROCINIT_BIN, projectDir, type RunningProcess, start, startProcinit } from '../helpers/procinit.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type Answer, fetchPath } from '../integration/health-helpers.js';
 
 export type { HealthBody, HealthProcess } from '../../src/core/health.js';
 export type { Answer } from '../integration/health-helpers.js';
+export { freePort };
 
 /**
  * `node app.mjs NAME [--http PORT] [--tcp PORT] [--slow-stop MS]`, written into each project.
@@ -101,15 +102,6 @@ console.log(name + ' up pid=' + process.pid);
 /** The Procfile command that runs the app as NAME with the given options. */
 export function app(name: string, ...args: (string | number)[]): string {
   return [process.execPath, 'app.mjs', name, ...args].join(' ');
-}
-
-/** A port nothing listens on: bound by the OS on 127.0.0.1, then released. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** One procinit under test: its project directory, its health port and its output. */

@@ -4,7 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.js';
+
+export { freePort };
 
 /** The system python3 (the image has one at /usr/local/bin): runnable by any user, unlike pyenv's. */
 function systemPython(): string | undefined {
@@ -22,15 +24,6 @@ export function requirePython(): string | undefined {
     console.warn(`skipping: ${why}`);
   }
   return python;
-}
-
-/** A TCP port that nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Resolves with the promise's value, or fails saying what did not happen within `ms`. */

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { shadow } from '../fixtures/preflight/throwaway-user.js';
 
 /** Marks the users made here, so a leftover of a killed run is known as one and removed. */
 const MARKER = 'procinit image test (temporary)';
@@ -14,18 +15,6 @@ export interface ImageUser {
   uid: number;
   gid: number;
   remove(): void;
-}
-
-/** Runs a shadow-suite command, retrying while another test holds the /etc/passwd lock (exit 10). */
-function shadow(argv: string[]): void {
-  for (let attempt = 1; ; attempt++) {
-    const result = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
-    if (result.status === 0) return;
-    if (result.status !== 10 || attempt >= 50) {
-      throw new Error(`${argv.join(' ')} failed with ${result.status}: ${result.stderr || result.error}`);
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  }
 }
 
 function passwdEntry(name: string): string[] | undefined {

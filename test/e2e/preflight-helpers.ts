@@ -8,7 +8,10 @@ import { createServer as createHttpServer, type RequestListener } from 'node:htt
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../helpers/free-port.js';
 import { type RunningProcess, startProcinit } from '../helpers/procinit.js';
+
+export { freePort };
 
 const tempDirs: string[] = [];
 
@@ -163,13 +166,6 @@ export function listenTcp(port = 0): Promise<Listener> {
 /** An HTTP server answering every request with `handler`. */
 export function listenHttp(port: number, handler: RequestListener): Promise<Listener> {
   return listen(createHttpServer(handler), port, new Set());
-}
-
-/** A port nothing listens on right now: bound on port 0, then closed. */
-export async function freePort(): Promise<number> {
-  const listener = await listenTcp(0);
-  await listener.close();
-  return listener.port;
 }
 
 /** For afterEach: closes every listener still open. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommandContext, healthcheckCommand } from '../../src/cli/healthcheck-command.js';
 import { type StatusContext, statusCommand } from '../../src/cli/status-command.js';
+import { freePort } from '../helpers/free-port.js';
 import { killAll, startProcinit } from '../helpers/procinit.js';
 import { closeServers, START_MS, serve, twoProcesses } from './health-helpers.js';
 
@@ -49,15 +50,6 @@ function context(environ: NodeJS.ProcessEnv = {}, cwd = mkdtempSync(join(tmpdir(
     nowMs: () => START_MS + 60_000,
   };
   return { ctx, err, out };
-}
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A server that accepts connections and never answers. */

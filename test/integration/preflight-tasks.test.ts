@@ -24,18 +24,19 @@ function tasksConfig(tasks: string, extra = '') {
   return configFrom(`${extra}preflight:\n  tasks:\n${tasks}`);
 }
 
+/** Runs preflight in `run` mode with its output and log captured. */
+async function runCaptured(config: ReturnType<typeof tasksConfig>) {
+  const out = capture();
+  const result = await runPreflight(config, { mode: 'run', environ, output: out.output, logger: out.logger });
+  return { out, result };
+}
+
 describe('preflight tasks (real processes)', () => {
   it('runs tasks in order, each output line prefixed task:NAME | ', async () => {
     const config = tasksConfig(
       '    - { name: first, run: "echo one; echo to-stderr >&2" }\n    - { name: second, run: "printf \'no newline\'" }\n',
     );
-    const out = capture();
-    const result = await runPreflight(config, {
-      mode: 'run',
-      environ,
-      output: out.output,
-      logger: out.logger,
-    });
+    const { out, result } = await runCaptured(config);
     expect(result.ok).toBe(true);
     const text = out.text();
     expect(text).toContain('task:first   | one\n');
@@ -54,13 +55,7 @@ describe('preflight tasks (real processes)', () => {
         '    - { name: migrate, run: "echo migrating; exit 3" }\n' +
         '    - { name: after, run: "echo MUST-NOT-RUN" }\n',
     );
-    const out = capture();
-    const result = await runPreflight(config, {
-      mode: 'run',
-      environ,
-      output: out.output,
-      logger: out.logger,
-    });
+    const { out, result } = await runCaptured(config);
     expect(result.ok).toBe(false);
     expect(result.failedTask).toEqual({ name: 'migrate', exitCode: 3 });
     expect(
@@ -76,13 +71,7 @@ describe('preflight tasks (real processes)', () => {
 
   it('a task killed by a signal reports 128+N', async () => {
     const config = tasksConfig('    - { name: crash, run: "kill -SEGV $$" }\n');
-    const out = capture();
-    const result = await runPreflight(config, {
-      mode: 'run',
-      environ,
-      output: out.output,
-      logger: out.logger,
-    });
+    const { result } = await runCaptured(config);
     expect(result.failedTask).toEqual({ name: 'crash', exitCode: 139 });
     expect(result.lines[0]?.detail).toMatch(/^killed by SIGSEGV \(exit 139\)/);
   });

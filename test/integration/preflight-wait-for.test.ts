@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPreflight } from '../../src/preflight/run-preflight.js';
 import { capture, configFrom } from '../fixtures/preflight/preflight-harness.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const servers: { close(cb: () => void): void }[] = [];
@@ -11,15 +12,6 @@ afterEach(async () => {
     servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
   );
 });
-
-/** A port nothing listens on right now (the kernel picked it, and it was closed again). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function listen(server: Server | ReturnType<typeof createHttpServer>, port: number): Promise<void> {
   servers.push(server);
