@@ -90,6 +90,22 @@ export function childPids(pid: number, procRoot = '/proc'): number[] | undefined
   }
 }
 
+/**
+ * The entries of `pid`'s children only (a table in which every entry's parent is `pid`), read
+ * through {@link childPids}; the whole table where the kernel does not list children. For the
+ * reaper, whose every SIGCHLD would otherwise read every process of the host.
+ */
+export function readChildTable(pid: number, procRoot = '/proc'): ProcEntry[] {
+  const pids = childPids(pid, procRoot);
+  if (pids === undefined) return readProcTable(procRoot);
+  const table: ProcEntry[] = [];
+  for (const child of pids) {
+    const entry = readProcEntry(child, procRoot);
+    if (entry) table.push(entry);
+  }
+  return table;
+}
+
 /** Reads one process's stat file, or undefined when there is no such process (any more). */
 export function readProcEntry(pid: number, procRoot = '/proc'): ProcEntry | undefined {
   let line: string;

@@ -14,7 +14,7 @@
  */
 import { ChildProcess } from 'node:child_process';
 import { isChildSubreaper, setChildSubreaper, signalName, type WaitResult, waitpidNoHang } from './libc.js';
-import { type ProcTable, readProcTable, zombieChildrenOf } from './proc-table.js';
+import { type ProcTable, readChildTable, zombieChildrenOf } from './proc-table.js';
 
 export interface ReaperOptions {
   /**
@@ -68,7 +68,7 @@ const DEFAULT_MIN_SCAN_GAP_MS = 20;
 
 /** Creates a reaper for the orphans of this process; see the file comment for the design. */
 export function createReaper(options: ReaperOptions): Reaper {
-  const readTable = options.readTable ?? readProcTable;
+  const readTable = options.readTable ?? (() => readChildTable(options.pid ?? process.pid));
   const waitpid = options.waitpid ?? waitpidNoHang;
   const now = options.now ?? (() => performance.now());
   const minScanGapMs = options.minScanGapMs ?? DEFAULT_MIN_SCAN_GAP_MS;
@@ -139,7 +139,7 @@ export function createReaper(options: ReaperOptions): Reaper {
   /**
    * Coalesces SIGCHLDs: 500 orphans dying at once raise far fewer signals (the kernel merges
    * pending ones), but orphans dying over a few hundred ms raise hundreds, and each scan reads
-   * all of /proc. So a scan runs at most every `minScanGapMs`, on a later turn of the event
+   * the stat file of every child. So a scan runs at most every `minScanGapMs`, on a later turn of the event
    * loop (libuv's own child watcher runs first). A scan that reaped something is followed by
    * another, for orphans that died or were re-parented to us while it ran (the kernel signals
    * those too; this only saves waiting for that signal).

@@ -3,6 +3,7 @@ import {
   childPids,
   descendantsOf,
   groupMembers,
+  readChildTable,
   readProcEntry,
   readProcTable,
 } from '../../src/runtime/proc-table.js';
@@ -50,6 +51,7 @@ describe('readProcTable (real /proc)', () => {
     expect(childPids(tree.root)).toContain(tree.child);
     expect(childPids(tree.escaper)).toEqual([]);
     expect(childPids(2 ** 22 + 1)).toBeUndefined();
+    expect(readChildTable(tree.root)).toEqual(readProcTable().filter((entry) => entry.ppid === tree.root));
   });
 
   it('returns undefined for a process that does not exist', () => {
