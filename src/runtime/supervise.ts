@@ -84,18 +84,23 @@ function reportExitAfterGroup(spec: ProcessSpec, child: SpawnedChild): SpawnedCh
  * A spec as it must be launched for its `user:`: behind setpriv (which keeps the user's
  * supplementary groups, as gosu does; Node's own uid/gid drops them) with HOME, USER, LOGNAME.
  */
-function asUser(spec: ProcessSpec, options: SuperviseOptions, setprivPath: string | undefined) {
+function asUser(spec: ProcessSpec, options: SuperviseOptions, warned: Set<string>) {
   const identity = spec.user === undefined ? undefined : options.identities.get(spec.user);
   if (!identity) return { spec };
-  const launch = wrapArgvForUser(spec.argv, identity, { setprivPath });
-  if (launch.warning) options.logger.warn({ event: 'user.groups-dropped', process: spec.id }, launch.warning);
+  const launch = wrapArgvForUser(spec.argv, identity, { setprivPath: options.setprivPath });
+  // Once per process, not on every restart.
+  if (launch.warning && !warned.has(spec.id)) {
+    warned.add(spec.id);
+    options.logger.warn({ event: 'user.groups-dropped', process: spec.id }, launch.warning);
+  }
   return { spec: { ...spec, argv: launch.argv, env: { ...spec.env, ...launch.env } }, ids: launch.spawnIds };
 }
 
 /** Picks how to start a process: on procinit's terminal in single-command mode, else piped. */
 function spawnFor(options: SuperviseOptions, reaper: Reaper, onTerminal: boolean) {
+  const warned = new Set<string>();
   return (spec: ProcessSpec): SpawnOutcome => {
-    const launch = asUser(spec, options, options.setprivPath);
+    const launch = asUser(spec, options, warned);
     if (onTerminal) return spawnInTerminal(launch.spec, { environ: process.env, reaper });
     return spawnProcess(launch.spec, {
       environ: process.env,
@@ -109,7 +114,7 @@ function spawnFor(options: SuperviseOptions, reaper: Reaper, onTerminal: boolean
  * Supervises the configured processes until the core says it is done, then makes sure nothing
  * is left behind and every line is out. Resolves with procinit's exit code.
  */
-export async function startSupervisor(options: SuperviseOptions): Promise<number> {
+export function startSupervisor(options: SuperviseOptions): Promise<number> {
   const { config, logger, output } = options;
   const ownChildren = trackChildProcesses();
   const outputDone = new Set<Promise<void>>();
