@@ -1,13 +1,15 @@
 import http from 'node:http';
 import type https from 'node:https';
-import { connect } from 'node:net';
 import type { WaitForSpec } from '../config/resolved-config.js';
+import {
+  bounded,
+  attemptTcp as connectOnce,
+  describeError,
+  type ProbeResult,
+} from '../runtime/probe-checks.js';
 
 /** One try at a wait_for target. `detail` never holds the URL (it may carry a password). */
-export interface AttemptResult {
-  ok: boolean;
-  /** `connected`, `HTTP 200`, `ECONNREFUSED`, `timed out after 1000 ms`. */
-  detail: string;
+export interface AttemptResult extends ProbeResult {
   /** Set when no attempt can ever pass (the URL itself cannot be used): what to do instead. */
   unusable?: { fix: string };
 }
@@ -18,38 +20,17 @@ export type Attempt = (
   signal?: AbortSignal,
 ) => Promise<AttemptResult>;
 
-function errorCode(error: unknown): string {
-  const err = error as NodeJS.ErrnoException;
-  return err.code ?? err.message ?? String(error);
-}
+/** The detail of an attempt cut short by a signal to procinit. */
+const INTERRUPTED = 'interrupted';
 
-/** Opens a TCP connection and closes it: a connect passes (SPEC §2.2 probes). */
+/** Opens a TCP connection and closes it: a connect passes (the tcp probe's own attempt). */
 export function attemptTcp(
   host: string,
   port: number,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<AttemptResult> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    let done = false;
-    const finish = (result: AttemptResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const onAbort = () => finish({ ok: false, detail: 'interrupted' });
-    const timer = setTimeout(
-      () => finish({ ok: false, detail: `timed out after ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => finish({ ok: true, detail: 'connected' }));
-    socket.once('error', (error) => finish({ ok: false, detail: errorCode(error) }));
-  });
+  return connectOnce(host, port, { timeoutMs, abortDetail: INTERRUPTED, ...(signal ? { signal } : {}) });
 }
 
 const URL_FIX = 'correct the URL in procinit.yaml: percent-encode its user and password (% as %25, @ as %40)';
@@ -81,17 +62,14 @@ function usableUrl(url: string): { url: URL; client: typeof http | typeof https 
  * there, synchronously, on a bad %-escape (`u:50%off@`): that URL can never work, and the error
  * must become a report line, not escape as an internal error.
  */
-function sendGet(target: { url: URL; client: typeof http | typeof https }, signal?: AbortSignal) {
+function sendGet(target: { url: URL; client: typeof http | typeof https }) {
   try {
-    return target.client.get(target.url, {
-      ...(signal ? { signal } : {}),
-      headers: { 'user-agent': 'procinit' },
-    });
+    return target.client.get(target.url, { headers: { 'user-agent': 'procinit' } });
   } catch (error) {
     const detail =
       error instanceof URIError
         ? "malformed %-escape in the URL's user or password"
-        : `cannot send the request: ${errorCode(error)}`;
+        : `cannot send the request: ${describeError(error)}`;
     return { ok: false, detail, unusable: { fix: URL_FIX } } satisfies AttemptResult;
   }
 }
@@ -101,31 +79,22 @@ function sendGet(target: { url: URL; client: typeof http | typeof https }, signa
  * the server is up). Credentials in the URL's userinfo are sent as Basic auth by Node.
  */
 export function attemptHttp(url: string, timeoutMs: number, signal?: AbortSignal): Promise<AttemptResult> {
-  return new Promise((resolve) => {
-    const target = usableUrl(url);
-    if ('ok' in target) return resolve(target);
-    const request = sendGet(target, signal);
-    if ('ok' in request) return resolve(request);
-    let done = false;
-    const finish = (result: AttemptResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      request.destroy();
-      resolve(result);
-    };
-    const timer = setTimeout(
-      () => finish({ ok: false, detail: `timed out after ${timeoutMs} ms` }),
-      timeoutMs,
-    );
+  const target = usableUrl(url);
+  if ('ok' in target) return Promise.resolve(target);
+  return bounded({ timeoutMs, abortDetail: INTERRUPTED, ...(signal ? { signal } : {}) }, (finish) => {
+    const request = sendGet(target);
+    if ('ok' in request) {
+      finish(request);
+      return () => {};
+    }
     request.once('response', (response) => {
       const status = response.statusCode ?? 0;
       response.resume();
       finish({ ok: status >= 200 && status < 400, detail: `HTTP ${status}` });
     });
-    request.once('error', (error) =>
-      finish({ ok: false, detail: signal?.aborted ? 'interrupted' : errorCode(error) }),
-    );
+    // Stays attached: destroying the request below may still emit an error.
+    request.on('error', (error) => finish({ ok: false, detail: describeError(error) }));
+    return () => request.destroy();
   });
 }
 

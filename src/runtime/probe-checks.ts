@@ -19,6 +19,8 @@ export interface AttemptOptions {
   timeoutMs: number;
   /** Ends the attempt early (the process stopped): resolves `{ ok: false, detail: 'stopped' }`. */
   signal?: AbortSignal;
+  /** The detail of an attempt ended by `signal`; default `stopped`. */
+  abortDetail?: string;
 }
 
 export interface ExecAttemptOptions extends AttemptOptions {
@@ -45,15 +47,16 @@ export function attemptCheck(check: PolledCheck, options: ExecAttemptOptions): P
 /**
  * Runs `body` until it calls `finish`, the timeout passes or `signal` aborts, whichever comes
  * first; then runs the cleanup `body` returned (closing a socket, killing a process), once.
+ * Shared with preflight's wait_for attempts.
  */
-function bounded(
-  { timeoutMs, signal }: AttemptOptions,
+export function bounded(
+  { timeoutMs, signal, abortDetail = 'stopped' }: AttemptOptions,
   body: (finish: (result: ProbeResult) => void) => () => void,
 ): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let outcome: ProbeResult | undefined;
     let cleanup: (() => void) | undefined;
-    const onAbort = (): void => finish({ ok: false, detail: 'stopped' });
+    const onAbort = (): void => finish({ ok: false, detail: abortDetail });
     const timer = setTimeout(
       () => finish({ ok: false, detail: `timed out after ${timeoutMs} ms` }),
       timeoutMs,
@@ -88,7 +91,7 @@ function cleanUp(cleanup: () => void, result: ProbeResult): ProbeResult {
 }
 
 /** `ECONNREFUSED`, `ENOTFOUND`…: the code says it all; else the message. */
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   const { code } = error as NodeJS.ErrnoException;
   if (typeof code === 'string') return code;
   // With autoSelectFamily (Node 20's default) a failed connect to every address of a name is
