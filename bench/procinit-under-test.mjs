@@ -6,7 +6,7 @@ import { REPO_ROOT } from './lib.mjs';
 
 /**
  * What `npx procinit` runs: package.json's `bin.procinit` (bin/procinit over dist/, or the
- * bundle dist/procinit.mjs once the build makes one), so the default follows the build.
+ * bundle dist/procinit.cjs once the build makes one), so the default follows the build.
  */
 function defaultProcinit() {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -52,7 +52,7 @@ function firstLine(path) {
  * Stops when the procinit measured is missing, and warns (returning the warning, for the results
  * file) when a file of its checkout's src/ is newer than it: a benchmark of an old build measures
  * old code. Only a warning: a source edited mid-run should not void a run. The checkout is the
- * directory above the file's own (bin/procinit, dist/procinit.mjs); for the bin/procinit shim,
+ * directory above the file's own (bin/procinit, dist/procinit.cjs); for the bin/procinit shim,
  * the build that ages is dist/cli/main.js.
  */
 export function checkBuild() {

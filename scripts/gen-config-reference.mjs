@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The JSON Schema, as the built procinit prints it. */
 function loadSchema() {
-  const result = spawnSync(process.execPath, [join(root, 'dist/procinit.mjs'), 'schema'], {
+  const result = spawnSync(process.execPath, [join(root, 'dist/procinit.cjs'), 'schema'], {
     encoding: 'utf8',
   });
   if (result.status !== 0) {

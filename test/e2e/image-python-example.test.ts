@@ -90,8 +90,9 @@ describe.skipIf(noUnshare || PYTHON === undefined)('the image of Dockerfile.exam
       'usr/local/bin/node',
       'usr/local/bin/procinit',
     ]);
-    expect(tree).toContain('usr/local/lib/procinit/procinit.mjs');
-    expect(tree).toContain('usr/local/lib/procinit/procinit.mjs.cache');
+    expect(tree).toContain('usr/local/lib/procinit/procinit.cjs');
+    expect(tree).toContain('usr/local/lib/procinit/procinit-bundle.js');
+    expect(tree).toContain('usr/local/lib/procinit/procinit-bundle.js.cache');
     expect(tree).toContain('usr/local/lib/procinit/build/koffi/linux_x64/koffi.node');
     expect(tree).toContain('app/procinit.yaml');
     const found = (name: string) =>

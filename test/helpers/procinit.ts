@@ -7,7 +7,7 @@ import { waitFor } from './wait-for.js';
 
 /** The repository root, so tests run the built binary wherever vitest was started. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const PROCINIT_BIN = join(REPO_ROOT, 'dist/procinit.mjs');
+export const PROCINIT_BIN = join(REPO_ROOT, 'dist/procinit.cjs');
 export const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 
 /** A running procinit (or any command) with its output captured as it arrives. */

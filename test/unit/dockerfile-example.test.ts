@@ -48,8 +48,8 @@ function edited(from: string, to: string): string {
 }
 
 describe('Dockerfile.example', () => {
-  it('was built against: dist/procinit.mjs exists (npm test runs npm run build first)', () => {
-    expect(existsSync(join(REPO_ROOT, 'dist/procinit.mjs')), 'run npm run build first').toBe(true);
+  it('was built against: dist/procinit.cjs exists (npm test runs npm run build first)', () => {
+    expect(existsSync(join(REPO_ROOT, 'dist/procinit.cjs')), 'run npm run build first').toBe(true);
   });
 
   it('passes every check', () => {
@@ -77,8 +77,8 @@ describe('each Dockerfile check fails on a Dockerfile that breaks it', () => {
     [
       'a context source excluded by the .dockerignore',
       'COPY src/ src/',
-      'COPY src/ src/\nCOPY dist/procinit.mjs ./',
-      /dist\/procinit.mjs is excluded by the \.dockerignore/,
+      'COPY src/ src/\nCOPY dist/procinit.cjs ./',
+      /dist\/procinit.cjs is excluded by the \.dockerignore/,
     ],
   ])('context sources: %s', (_what, from, to, problem) => {
     expect(checkContextSources(parseDockerfile(edited(from, to)), repo)).toEqual([
@@ -95,9 +95,9 @@ describe('each Dockerfile check fails on a Dockerfile that breaks it', () => {
     ],
     [
       'a file the build does not make',
-      '/src/dist/procinit.mjs',
       '/src/dist/procinit.cjs',
-      /npm run build does not produce dist\/procinit.cjs/,
+      '/src/dist/procinit.js',
+      /npm run build does not produce dist\/procinit.js/,
     ],
     [
       "a file outside the WORKDIR, not the base image's",
