@@ -29,7 +29,7 @@ function makeLogger(
 }
 
 describe('logger, json format', () => {
-  it('writes pino JSON with proc "procinit", the event and its fields', () => {
+  it('writes pino-shaped JSON with proc "procinit", the event and its fields', () => {
     const { logger, sink } = makeLogger({ format: 'json' });
     logger.info({ event: 'process.spawned', pid: 17, argv: ['gunicorn', 'app'] }, 'spawned web.1');
     expect(sink.text()).toBe(
@@ -43,6 +43,39 @@ describe('logger, json format', () => {
     logger.warn({ event: 'b' }, 'two');
     expect(sink.units).toHaveLength(2);
     expect(sink.units.map((unit) => JSON.parse(unit.toString()).level)).toEqual([30, 40]);
+  });
+  it('writes an error as pino does (type, message, stack, its own fields) and never throws', () => {
+    const { logger, sink } = makeLogger({ format: 'json' });
+    const error = Object.assign(new Error('boom'), { code: 'EBOOM' });
+    const loop: Record<string, unknown> = { name: 'loop' };
+    loop.self = loop;
+    logger.error({ event: 'internal', err: error, big: 10n, loop }, 'failed');
+    const record = JSON.parse(sink.text());
+    expect(record).toMatchObject({
+      level: 50,
+      event: 'internal',
+      err: { type: 'Error', message: 'boom', code: 'EBOOM' },
+      big: '10',
+      loop: { name: 'loop', self: '[Circular]' },
+      msg: 'failed',
+    });
+    expect(record.err.stack).toMatch(/^Error: boom\n\s+at /);
+  });
+
+  it('takes a message alone, and leaves msg out when there is none', () => {
+    const { logger, sink } = makeLogger({ format: 'json' });
+    logger.info('hello');
+    logger.info({ event: 'quiet' });
+    expect(sink.text()).toBe(
+      `{"level":30,"time":${NOW},"proc":"procinit","msg":"hello"}\n{"level":30,"time":${NOW},"proc":"procinit","event":"quiet"}\n`,
+    );
+  });
+
+  it('tells which levels it writes', () => {
+    const { logger } = makeLogger({ level: 'warn' });
+    expect(
+      ['trace', 'debug', 'info', 'warn', 'error'].map((level) => logger.isLevelEnabled(level as LogLevel)),
+    ).toEqual([false, false, false, true, true]);
   });
 });
 
@@ -135,6 +168,7 @@ describe('nothing lost at exit', () => {
     const files = [
       'src/observe/logger.ts',
       'src/observe/logger-pretty.ts',
+      'src/observe/logger-record.ts',
       'src/runtime/line-prefix.ts',
       'src/runtime/output-sink.ts',
       'src/runtime/output-fd-sink.ts',
