@@ -54,6 +54,7 @@ interface Bindings {
   sigaddset: KoffiFunction;
   pthreadSigmask: KoffiFunction;
   strerror: KoffiFunction;
+  exit: KoffiFunction;
 }
 
 const WNOHANG = 1;
@@ -92,6 +93,7 @@ function libc(): Bindings {
     // Returns the error number instead of setting errno.
     pthreadSigmask: lib.func('int pthread_sigmask(int how, const void *set, void *oldset)'),
     strerror: lib.func('const char *strerror(int errnum)'),
+    exit: lib.func('void _exit(int status)'),
   };
   return bindings;
 }
@@ -177,6 +179,16 @@ export function isChildSubreaper(): boolean {
   } finally {
     koffi.free(flag);
   }
+}
+
+/**
+ * `_exit(code)`: ends this process now, skipping Node's teardown (joining V8's worker threads,
+ * C++ destructors: about 1.3 ms). Only for a caller whose output is already written: buffers
+ * still queued in Node are lost.
+ */
+export function exitImmediately(code: number): never {
+  libc().exit(code);
+  throw new Error('_exit returned');
 }
 
 /** `setpgid(pid, pgid)`: moves process `pid` (0: this one) into group `pgid` (0: its own pid). */

@@ -5,6 +5,7 @@ import type { SupervisorState } from '../core/supervisor-state.js';
 import type { HealthServer } from '../observe/health-server.js';
 import { waitForGroupToEmpty } from './group-drain.js';
 import { killAllDescendants, killTree } from './kill-tree.js';
+import { exitImmediately } from './libc.js';
 import type { ChildOutput } from './output-child.js';
 import type { OutputSinks } from './output-sinks.js';
 import { createProbeRunner } from './probe-runner.js';
@@ -222,5 +223,9 @@ async function finishRun(options: FinishOptions): Promise<number> {
   for (const line of summarize(state)) logger.info({ event: 'summary', ...line.fields }, line.msg);
   await sinks.flush();
   sinks.flushSync();
+  // Every byte is out and every child is gone: Node's own teardown has nothing left to do for
+  // procinit, and skipping it takes ~1.3 ms off every container stop. A listener, so the code
+  // cache writer (scripts/build.mjs) still runs first.
+  process.once('exit', exitImmediately);
   return options.code;
 }
