@@ -1,8 +1,8 @@
-import type { z } from 'zod';
 import type { ProblemDetails, SourceLocation } from '../errors.js';
 import { describeFound } from './describe-found.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatKeyPath, type KeyPath, valueAtPath } from './yaml-locate.js';
+import type * as z from './zod.js';
 
 type Issue = z.core.$ZodIssue;
 

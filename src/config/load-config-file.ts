@@ -1,10 +1,10 @@
 import { type Document, LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
 import type { ProblemDetails, SourceLocation } from '../errors.js';
 import { type IssueContext, issueToProblems } from './config-issues.js';
 import { type ConfigFileData, configSchema } from './schema.js';
 import { allowedKeysAt } from './schema-keys.js';
 import { type KeyPath, locateInDocument } from './yaml-locate.js';
+import * as z from './zod.js';
 
 /** A validated procinit.yaml that still knows where each of its keys is written. */
 export interface ConfigFile {

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
-import { z } from 'zod';
 import { DURATION_EXPECTED, DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseHostPort } from './host-port.js';
+import * as z from './zod.js';
 
 /**
  * Field schemas that procinit.yaml uses in several places. Custom messages are the

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { KeyPath } from './yaml-locate.js';
+import type * as z from './zod.js';
 
 type Def = { type: string; [key: string]: unknown };
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   durationField,
   hostPortField,
@@ -8,6 +7,7 @@ import {
   positiveDurationField,
   regExpField,
 } from './schema-fields.js';
+import * as z from './zod.js';
 
 /** The check keys of a probe, of which exactly one must be given (SPEC §2.2). */
 export const PROBE_CHECK_KEYS = ['http', 'tcp', 'exec', 'log'] as const;

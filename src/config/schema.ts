@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { PROCESS_NAME_PATTERN } from './procfile.js';
 import {
   durationField,
@@ -13,6 +12,7 @@ import {
   signalField,
 } from './schema-fields.js';
 import { livenessProbeSchema, readinessProbeSchema } from './schema-probe.js';
+import * as z from './zod.js';
 
 /**
  * The schema of procinit.yaml (SPEC §2.2). Objects are strict: an unknown key is an error.
