@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { loadConfig } from '../config/load-config.js';
 import { configForDisplay } from '../config/render-config.js';
 import type { CliOptions, ResolvedConfig } from '../config/resolved-config.js';
@@ -42,7 +43,8 @@ async function openHealthPort(
     host: config.health.host,
     version: VERSION,
     state,
-    startedAtMs: Math.round(performance.timeOrigin),
+    // Not performance.timeOrigin: the global `performance` loads perf_hooks (~0.8 ms a start).
+    startedAtMs: Math.round(Date.now() - process.uptime() * 1000),
     counters: { orphansReaped: () => orphanCounter.total(), lineCounts: () => output.lineCounts() },
     logger,
   });
@@ -81,7 +83,9 @@ export async function runCommand(cli: CliOptions): Promise<number> {
   const config = await loadConfig(cli, {
     environ: process.env,
     cwd: process.cwd(),
-    stdoutIsTTY: process.stdout.isTTY === true,
+    // isatty, not process.stdout.isTTY: creating process.stdout would make a piped fd 1
+    // non-blocking under the output sinks (output-sinks.ts), and costs ~0.5 ms.
+    stdoutIsTTY: isatty(1),
   });
   const sinks = createOutputSinks();
   const width = prefixWidth(config);

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type https from 'node:https';
 import type { WaitForSpec } from '../config/resolved-config.js';
 import {
@@ -43,12 +43,13 @@ function usableUrl(url: string): { url: URL; client: typeof http | typeof https 
   } catch {
     return { ok: false, detail: 'not a valid URL', unusable: { fix: URL_FIX } };
   }
-  // node:https (and tls, crypto) load only for an https URL: a few ms of every start otherwise.
+  // node:http loads only for an http URL, node:https (and tls, crypto) only for an https one:
+  // a few ms of every start otherwise.
   const client =
     parsed.protocol === 'https:'
       ? process.getBuiltinModule('node:https')
       : parsed.protocol === 'http:'
-        ? http
+        ? process.getBuiltinModule('node:http')
         : undefined;
   if (!client) {
     const detail = `unsupported protocol ${parsed.protocol} (use http: or https:)`;

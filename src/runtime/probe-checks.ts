@@ -5,7 +5,7 @@
  * command, which may hold secrets.
  */
 import { spawn } from 'node:child_process';
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import type { ProbeCheck } from '../core/model.js';
 import { killTree } from './kill-tree.js';
@@ -119,13 +119,14 @@ export function attemptHttp(url: string, options: AttemptOptions): Promise<Probe
       response.resume();
       finish({ ok: status >= 200 && status < 400, detail: `HTTP ${status}` });
     };
-    // node:https (and tls, crypto) load at the first https probe, not with procinit.
+    // node:http loads at the first http probe, node:https (and tls, crypto) at the first https
+    // one, not with procinit: a run without them never pays for either.
     const request =
       target.protocol === 'https:'
         ? process
             .getBuiltinModule('node:https')
             .get(target, { agent: false, headers, rejectUnauthorized: false }, onResponse)
-        : http.get(target, { agent: false, headers }, onResponse);
+        : process.getBuiltinModule('node:http').get(target, { agent: false, headers }, onResponse);
     // Stays attached: destroying the request below may still emit an error.
     request.on('error', (error) => finish({ ok: false, detail: describeError(error) }));
     return () => request.destroy();

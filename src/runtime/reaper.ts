@@ -40,7 +40,7 @@ export interface ReaperOptions {
   pid?: number;
   readTable?: () => ProcTable;
   waitpid?: (pid: number) => WaitResult | undefined;
-  /** A monotonic clock in ms (default performance.now). */
+  /** A monotonic clock in ms (default process.hrtime's; the global `performance` loads perf_hooks). */
   now?: () => number;
 }
 
@@ -70,7 +70,7 @@ const DEFAULT_MIN_SCAN_GAP_MS = 20;
 export function createReaper(options: ReaperOptions): Reaper {
   const readTable = options.readTable ?? (() => readChildTable(options.pid ?? process.pid));
   const waitpid = options.waitpid ?? waitpidNoHang;
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? (() => Number(process.hrtime.bigint()) / 1e6);
   const minScanGapMs = options.minScanGapMs ?? DEFAULT_MIN_SCAN_GAP_MS;
   let reapedTotal = 0;
   let running = false;

@@ -5,11 +5,8 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { SupervisorState } from '../../src/core/supervisor-state.js';
-import {
-  createHealthServer,
-  type HealthServer,
-  type HealthServerLimits,
-} from '../../src/observe/health-server.js';
+import type { HealthServerLimits } from '../../src/observe/health-http.js';
+import { createHealthServer, type HealthServer } from '../../src/observe/health-server.js';
 import type { LineCount } from '../../src/observe/metrics.js';
 import { Harness, makeSpec } from '../unit/core/driver.js';
 

@@ -4,7 +4,7 @@
  * are checked separately.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HEALTH_LIMITS } from '../../src/observe/health-server.js';
+import { DEFAULT_HEALTH_LIMITS } from '../../src/observe/health-http.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   closeServers,
