@@ -13,7 +13,7 @@
  * orphans' deaths, and child_process still reports its children's exit codes).
  */
 import { ChildProcess } from 'node:child_process';
-import { isChildSubreaper, setChildSubreaper, signalName, type WaitResult, waitpidNoHang } from './libc.js';
+import { setChildSubreaper, signalName, type WaitResult, waitpidNoHang } from './libc.js';
 import { type ProcTable, readChildTable, zombieChildrenOf } from './proc-table.js';
 
 export interface ReaperOptions {
@@ -45,7 +45,12 @@ export interface ReaperOptions {
 }
 
 export interface Reaper {
-  /** Listens for SIGCHLD (and becomes subreaper unless PID 1), then reaps what is there already. */
+  /**
+   * Becomes the child subreaper (unless PID 1 or told not to), so orphans of our descendants come
+   * to us. Before the first spawn: an orphan made before it would escape. Idempotent.
+   */
+  claimOrphans(): void;
+  /** Claims orphans, listens for SIGCHLD, then reaps what is there already. */
   start(): void;
   /** Stops listening; orphans that end afterwards stay zombies. */
   stop(): void;
@@ -161,12 +166,19 @@ export function createReaper(options: ReaperOptions): Reaper {
     pending = setTimeout(run, delayMs).unref();
   }
 
+  let claimed = false;
+  function claimOrphans(): void {
+    if (claimed) return;
+    claimed = true;
+    // Setting it again when already set (kept across an execve into procinit) is harmless.
+    if ((options.becomeSubreaper ?? true) && (options.pid ?? process.pid) !== 1) setChildSubreaper();
+  }
+
   return {
+    claimOrphans,
     start() {
       if (running) return;
-      if ((options.becomeSubreaper ?? true) && (options.pid ?? process.pid) !== 1 && !isChildSubreaper()) {
-        setChildSubreaper();
-      }
+      claimOrphans();
       running = true;
       updateKeepAlive();
       process.on('SIGCHLD', schedule);

@@ -189,8 +189,11 @@ export function startSupervisor(options: SuperviseOptions): Promise<number> {
       logger.debug({ event: 'signal.received', signal }, `received ${signal}`);
       loop.dispatch({ type: 'SignalReceived', signal, nowMs: Date.now() });
     });
-    reaper.start();
+    // The first spawns come before the reaper's listener and timers (a SIGCHLD missed meanwhile
+    // is caught by start's first scan); becoming the subreaper cannot wait for them.
+    reaper.claimOrphans();
     loop.dispatch({ type: 'Booted', nowMs: Date.now() });
+    reaper.start();
   });
 }
 
@@ -199,6 +202,16 @@ interface FinishOptions extends SuperviseOptions {
   health: HealthServer;
   outputDone: Set<Promise<void>>;
   code: number;
+}
+
+/** Node options whose output is written during Node's teardown, which _exit would skip. */
+const WRITES_AT_EXIT = /^--(cpu-prof|heap-prof|prof)(=|$|-)/;
+
+/** Whether someone profiles or measures coverage of procinit itself (they need a normal exit). */
+function nodeWritesAtExit(): boolean {
+  return (
+    process.env.NODE_V8_COVERAGE !== undefined || process.execArgv.some((arg) => WRITES_AT_EXIT.test(arg))
+  );
 }
 
 /** The end: sweep leftovers, let the pipes drain, print the summary, flush every byte. */
@@ -226,6 +239,6 @@ async function finishRun(options: FinishOptions): Promise<number> {
   // Every byte is out and every child is gone: Node's own teardown has nothing left to do for
   // procinit, and skipping it takes ~1.3 ms off every container stop. A listener, so the code
   // cache writer (scripts/build.mjs) still runs first.
-  process.once('exit', exitImmediately);
+  if (!nodeWritesAtExit()) process.once('exit', exitImmediately);
   return options.code;
 }
