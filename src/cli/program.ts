@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import type { CliOptions } from '../config/resolved-config.js';
 import { usageError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -23,6 +23,9 @@ function integer(what: string, min: number, max: number) {
     return value;
   };
 }
+
+/** The commands that take options (the help lists them as `NAME [options]`). */
+const OPTIONS_TAKERS = new Set(['run', 'config', 'check', 'healthcheck', 'status']);
 
 /** The options `run`, `config` and `check` share: they all resolve the same configuration. */
 function addRunOptions(command: Command): Command {
@@ -124,39 +127,62 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     .version(VERSION, '--version')
     .exitOverride()
     .showSuggestionAfterError(true)
+    // Commands list `[options]` even when theirs were not declared in this run (see `named`).
+    .configureHelp({
+      subcommandTerm: (cmd) => {
+        const term = new Help().subcommandTerm(cmd);
+        const name = cmd.name();
+        return OPTIONS_TAKERS.has(name) && !term.includes('[options]')
+          ? term.replace(name, `${name} [options]`)
+          : term;
+      },
+    })
     .addHelpText(
       'after',
       '\nWithout a command procinit runs the Procfile (`run`): see `procinit run --help` for its\n' +
         'options (-v, -m, --only, --health-port, …). `procinit -- CMD ARGS` supervises one command.',
     );
-  const run = addRunOptions(
+  // A command's options are declared only when its name is on the command line (run always:
+  // it is the default). The top-level help lists commands, not their options, and declaring all
+  // of them was ~1 ms of every start.
+  const named = (name: string) => name === 'run' || ours.includes(name);
+  const withRunOptions = (name: string, command: Command) => (named(name) ? addRunOptions(command) : command);
+  const withClientOptions = (name: string, command: Command) =>
+    named(name) ? addClientOptions(command) : command;
+  withRunOptions(
+    'run',
     program.command('run', { isDefault: true }).description('run the processes (the default)'),
-  );
-  run.action((raw) => {
+  ).action((raw) => {
     invocation = { command: 'run', options: toCliOptions(raw, command) };
   });
-  addRunOptions(
+  withRunOptions(
+    'config',
     program.command('config').description('print the resolved configuration, secrets masked'),
   ).action((raw) => {
     invocation = { command: 'config', options: toCliOptions(raw, command) };
   });
-  addRunOptions(program.command('check').description('preflight only: change nothing; exit 0 or 78')).action(
-    (raw) => {
-      invocation = { command: 'check', options: toCliOptions(raw, command) };
-    },
-  );
-  addClientOptions(
+  withRunOptions(
+    'check',
+    program.command('check').description('preflight only: change nothing; exit 0 or 78'),
+  ).action((raw) => {
+    invocation = { command: 'check', options: toCliOptions(raw, command) };
+  });
+  withClientOptions(
+    'healthcheck',
     program
       .command('healthcheck')
       .description('exit 0 when /health of the running procinit says 200, else 1 (no curl needed)'),
   ).action((raw) => {
     invocation = { command: 'healthcheck', options: withoutUndefined(raw) };
   });
-  addClientOptions(program.command('status').description('a table of the processes of a running procinit'))
-    .option('--json', 'print the /health body as JSON')
-    .action((raw) => {
-      invocation = { command: 'status', options: withoutUndefined(raw) };
-    });
+  const status = withClientOptions(
+    'status',
+    program.command('status').description('a table of the processes of a running procinit'),
+  );
+  if (named('status')) status.option('--json', 'print the /health body as JSON');
+  status.action((raw) => {
+    invocation = { command: 'status', options: withoutUndefined(raw) };
+  });
   program
     .command('schema')
     .description('print the JSON Schema of procinit.yaml')
