@@ -13,7 +13,17 @@
  * node binary (V8 rejects it), it simply compiles as usual.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -24,7 +34,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const loaderFile = join(dist, 'procinit.cjs');
 const bundleFile = join(dist, 'procinit-bundle.js');
-const cacheFile = `${bundleFile}.cache`;
+
+/**
+ * Libraries kept out of the main bundle, each group in a script of its own (with its own code
+ * cache) that the loader runs at first use: a run without procinit.yaml never reads, compiles or
+ * holds YAML and zod, one that is never scraped never holds prom-client. `exports` maps each
+ * import specifier our code uses to the name the side script exports it under; only libraries
+ * (no procinit module) go here, so no module of ours ever exists twice.
+ */
+const SIDE_SCRIPTS = [
+  {
+    file: 'procinit-config-libs.js',
+    exports: { yaml: 'yaml', [join(root, 'src/config/zod.ts')]: 'zod' },
+  },
+  { file: 'procinit-metrics-libs.js', exports: { 'prom-client': 'promClient' } },
+];
 // An image runs on one of these; the others (darwin, win32, bsd) would only add megabytes.
 const NATIVE_TRIPLETS = ['linux_x64', 'linux_arm64', 'musl_x64', 'musl_arm64'];
 
@@ -51,54 +75,107 @@ const lazyKoffiInstaller = {
   },
 };
 
-/** procinit as one CommonJS script: vm.Script compiles scripts, not modules. */
-async function bundle() {
-  const result = await build({
-    entryPoints: [join(root, 'src/bin.ts')],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20.19',
-    // koffi requires its `.node` files by relative path; they stay files beside the bundle.
-    external: ['*.node'],
-    // The loader reads the bundle as Latin-1, the cheapest string V8 has: it must be ASCII.
-    charset: 'ascii',
-    minifySyntax: true,
-    // Names too: 0.8 MiB less heap and ~1.5 ms off each start. Stack traces (-v) were
-    // already one minified line; error messages never carry identifiers.
-    // PROCINIT_BUILD_NAMES=1 keeps them, for reading a CPU profile (node --cpu-prof).
-    minifyIdentifiers: process.env.PROCINIT_BUILD_NAMES !== '1',
-    minifyWhitespace: true,
-    logLevel: 'warning',
-    plugins: [lazyKoffiInstaller],
-  });
-  return result.outputFiles[0].text;
+/** How every script is built: CommonJS (vm.Script compiles scripts, not modules), minified. */
+const COMMON = {
+  bundle: true,
+  write: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20.19',
+  // koffi requires its `.node` files by relative path; they stay files beside the bundle.
+  external: ['*.node'],
+  // The loader reads scripts as Latin-1, the cheapest string V8 has: they must be ASCII.
+  charset: 'ascii',
+  minifySyntax: true,
+  // Names too: 0.8 MiB less heap and ~1.5 ms off each start. Stack traces (-v) were
+  // already one minified line; error messages never carry identifiers.
+  // PROCINIT_BUILD_NAMES=1 keeps them, for reading a CPU profile (node --cpu-prof).
+  minifyIdentifiers: process.env.PROCINIT_BUILD_NAMES !== '1',
+  minifyWhitespace: true,
+  logLevel: 'warning',
+};
+
+/** In the main bundle, an import of a side script's library becomes a require of that script. */
+const sideScripts = {
+  name: 'side-scripts',
+  setup(build) {
+    const bySpecifier = new Map();
+    for (const side of SIDE_SCRIPTS) {
+      for (const [specifier, name] of Object.entries(side.exports))
+        bySpecifier.set(specifier, { side, name });
+    }
+    build.onResolve({ filter: /./ }, (args) => {
+      const key = args.path.startsWith('.')
+        ? join(args.resolveDir, args.path.replace(/\.js$/, '.ts'))
+        : args.path;
+      const found = bySpecifier.get(key);
+      return found ? { path: key, namespace: 'side-script', pluginData: found } : undefined;
+    });
+    build.onLoad({ filter: /./, namespace: 'side-script' }, (args) => {
+      const { side, name } = args.pluginData;
+      return { contents: `module.exports = require("./${side.file}").${name};`, loader: 'js' };
+    });
+    build.onResolve({ filter: /^\.\/procinit-[a-z-]+\.js$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
+async function text(options) {
+  return (await build({ ...COMMON, ...options })).outputFiles[0].text;
+}
+
+/** procinit: src/bin.ts and everything it imports, but the side scripts' libraries. */
+function bundle() {
+  return text({ entryPoints: [join(root, 'src/bin.ts')], plugins: [lazyKoffiInstaller, sideScripts] });
+}
+
+/** One side script: its libraries, each exported as a namespace under its name. */
+function sideScript(side) {
+  const lines = Object.entries(side.exports).map(
+    ([specifier, name]) => `export * as ${name} from ${JSON.stringify(specifier)};`,
+  );
+  return text({ stdin: { contents: lines.join('\n'), resolveDir: root, loader: 'js' } });
 }
 
 /**
  * The loader, dist/procinit.cjs: CommonJS, because an ES module entry costs Node 20 its ESM
- * loader (about 4 ms a start). It reads the bundle as Latin-1 (esbuild's output is ASCII), so
- * the only copy of the bundle in memory is the compiled script's source; a string literal
- * inside the loader would keep two. `require` resolves from the loader's real path, so koffi
- * finds build/koffi/… beside it even through a symlink such as /usr/local/bin/procinit.
- * PROCINIT_WRITE_CODE_CACHE is for this build script only: it writes the cache at exit, after a
- * real run has compiled the functions a start-up needs.
+ * loader (about 4 ms a start). It runs the bundle, and a side script when the bundle first
+ * requires it, each read as Latin-1 (esbuild's output is ASCII, so the only copy in memory is the
+ * compiled script's source) and compiled with vm.Script and its code cache. Other requires go to
+ * Node's, which resolves from the loader's real path, so koffi finds build/koffi/… beside it even
+ * through a symlink such as /usr/local/bin/procinit. PROCINIT_WRITE_CODE_CACHE=1 is for this
+ * build script only: at exit, each script's cache is written beside it, after a real run has
+ * compiled the functions a run needs.
  */
 const LOADER = `#!/usr/bin/env node
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
-const bundle = join(__dirname, ${JSON.stringify(basename(bundleFile))});
-let cachedData;
-try { cachedData = readFileSync(bundle + '.cache'); } catch {}
-const script = new Script(readFileSync(bundle, 'latin1'), { filename: bundle, cachedData });
-cachedData = undefined;
-const cacheOut = process.env.PROCINIT_WRITE_CODE_CACHE;
-if (cacheOut) { delete process.env.PROCINIT_WRITE_CODE_CACHE; process.once('exit', () => writeFileSync(cacheOut, script.createCachedData())); }
-const bundleModule = { exports: {} };
-script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, __dirname);
+const writeCaches = process.env.PROCINIT_WRITE_CODE_CACHE === '1';
+delete process.env.PROCINIT_WRITE_CODE_CACHE;
+const compiled = [];
+const sideScripts = new Map();
+function run(name) {
+  const file = join(__dirname, name);
+  let cachedData;
+  try { cachedData = readFileSync(file + '.cache'); } catch {}
+  const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
+  if (writeCaches) compiled.push([file, script]);
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, load, module, file, __dirname);
+  return module.exports;
+}
+function load(id) {
+  if (!/^\\.\\/procinit-[a-z-]+\\.js$/.test(id)) return require(id);
+  if (!sideScripts.has(id)) sideScripts.set(id, run(id.slice(2)));
+  return sideScripts.get(id);
+}
+load.resolve = require.resolve;
+if (writeCaches) process.once('exit', () => { for (const [file, script] of compiled) writeFileSync(file + '.cache', script.createCachedData()); });
+run(${JSON.stringify(basename(bundleFile))});
 `;
 
 /** The bundle as the loader compiles it: a CommonJS module wrapped in its function. */
@@ -111,17 +188,21 @@ function wrapped(source) {
  * output, and the SIGTERM shutdown a container stop goes through (compiled lazily, that path
  * would cost ~2 ms exactly when the children are exiting).
  */
-function writeCodeCache() {
-  rmSync(cacheFile, { force: true });
+function writeCodeCaches() {
   const project = mkdtempSync(join(tmpdir(), 'procinit-code-cache-'));
   try {
     writeFileSync(
       join(project, 'Procfile'),
       'web: echo listening; kill -TERM $PPID; exec sleep 30\nworker: sleep 30\n',
     );
+    // A procinit.yaml too: most projects have one, and YAML and the schema are a lot to compile.
+    writeFileSync(
+      join(project, 'procinit.yaml'),
+      'processes:\n  worker: { restart: on-failure, stop_timeout: 5s }\n',
+    );
     const run = spawnSync(process.execPath, [loaderFile, '--health-port', '0'], {
       cwd: project,
-      env: { ...process.env, PROCINIT_WRITE_CODE_CACHE: cacheFile },
+      env: { ...process.env, PROCINIT_WRITE_CODE_CACHE: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
       timeout: 20_000,
     });
@@ -141,15 +222,19 @@ function copyNativeModules() {
 }
 
 mkdirSync(dist, { recursive: true });
-rmSync(join(dist, 'procinit.mjs'), { force: true });
-rmSync(join(dist, 'procinit.mjs.cache'), { force: true });
+for (const name of readdirSync(dist)) {
+  if (/^procinit[.-]/.test(name)) rmSync(join(dist, name), { force: true });
+}
 writeFileSync(bundleFile, wrapped(await bundle()));
+for (const side of SIDE_SCRIPTS) writeFileSync(join(dist, side.file), wrapped(await sideScript(side)));
 writeFileSync(loaderFile, LOADER);
 chmodSync(loaderFile, 0o755);
 copyNativeModules();
-writeCodeCache();
-const kib = (file) => Math.round(statSync(file).size / 1024);
+writeCodeCaches();
+const kib = (file) => `${Math.round(statSync(join(dist, file)).size / 1024)} KiB`;
+const sizes = (file) =>
+  `${file} ${kib(file)}${existsSync(join(dist, `${file}.cache`)) ? ` (cache ${kib(`${file}.cache`)})` : ''}`;
 console.log(
-  `dist/procinit-bundle.js ${kib(bundleFile)} KiB, its code cache ${kib(cacheFile)} KiB, ` +
-    `koffi.node ${kib(join(dist, 'build/koffi/linux_x64/koffi.node'))} KiB per platform`,
+  [basename(bundleFile), ...SIDE_SCRIPTS.map((side) => side.file)].map(sizes).join(', ') +
+    `; koffi.node ${kib('build/koffi/linux_x64/koffi.node')} per platform`,
 );

@@ -93,6 +93,9 @@ describe.skipIf(noUnshare || PYTHON === undefined)('the image of Dockerfile.exam
     expect(tree).toContain('usr/local/lib/procinit/procinit.cjs');
     expect(tree).toContain('usr/local/lib/procinit/procinit-bundle.js');
     expect(tree).toContain('usr/local/lib/procinit/procinit-bundle.js.cache');
+    expect(tree).toContain('usr/local/lib/procinit/procinit-config-libs.js');
+    expect(tree).toContain('usr/local/lib/procinit/procinit-config-libs.js.cache');
+    expect(tree).toContain('usr/local/lib/procinit/procinit-metrics-libs.js');
     expect(tree).toContain('usr/local/lib/procinit/build/koffi/linux_x64/koffi.node');
     expect(tree).toContain('app/procinit.yaml');
     const found = (name: string) =>
