@@ -173,7 +173,6 @@ function load(id) {
   if (!sideScripts.has(id)) sideScripts.set(id, run(id.slice(2)));
   return sideScripts.get(id);
 }
-load.resolve = require.resolve;
 if (writeCaches) process.once('exit', () => { for (const [file, script] of compiled) writeFileSync(file + '.cache', script.createCachedData()); });
 run(${JSON.stringify(basename(bundleFile))});
 `;
