@@ -3,7 +3,6 @@
  * setsid and so left the group, and the process group. It replaces `tree-kill`, which shells
  * out to `ps` (absent from slim images).
  */
-import { constants } from 'node:os';
 import {
   childPids,
   descendantsOf,
@@ -50,7 +49,6 @@ export interface KillResult {
 }
 
 const DEFAULT_MAX_ROUNDS = 10;
-const { SIGKILL, SIGSTOP } = constants.signals;
 
 function defaultKill(pid: number, signal: SignalSpec): void {
   process.kill(pid, signal);
@@ -114,6 +112,8 @@ function signalFrozen(targets: Targets, signal: SignalSpec, deps: KillDeps, resu
   for (const pid of frozen) {
     if (sendSignal(kill, pid, signal, result)) result.signalled.push(pid);
   }
+  // node:os read here, not at load: a start that kills nothing does not load it.
+  const { SIGKILL, SIGSTOP } = process.getBuiltinModule('node:os').constants.signals;
   if (signal === 'SIGKILL' || signal === SIGKILL || signal === 'SIGSTOP' || signal === SIGSTOP) return;
   if (group !== undefined) sendSignal(kill, -group, 'SIGCONT', result);
   for (const pid of frozen) sendSignal(kill, pid, 'SIGCONT', result);

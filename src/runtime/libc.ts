@@ -8,7 +8,6 @@
  * arguments and errno (`waitpid(123) failed: ECHILD (No child processes)`), as tini does.
  */
 
-import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
 
 type Koffi = typeof koffi;
@@ -57,6 +56,11 @@ interface Bindings {
   exit: KoffiFunction;
 }
 
+/** node:os's constants, read when needed: a start that never fails a call does not load node:os. */
+function osConstants() {
+  return process.getBuiltinModule('node:os').constants;
+}
+
 const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
@@ -103,7 +107,7 @@ function libc(): Bindings {
  * os.constants, not util.getSystemErrorName: that one knows libuv's codes only (no ECHILD).
  */
 function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(osConstants.errno)) {
+  for (const [name, value] of Object.entries(osConstants().errno)) {
     if (value === errno) return name;
   }
   return `errno ${errno}`;
@@ -114,8 +118,6 @@ function fail(call: string, errno: number): SyscallError {
   return new SyscallError(call, errno, description);
 }
 
-const EINTR = osConstants.errno.EINTR;
-
 /**
  * Calls `fn` until it does not fail with EINTR, and returns its result and errno. errno is read
  * at once after the call: koffi saves it per call, and any later libc call may overwrite it.
@@ -124,7 +126,7 @@ function callRetryingEintr(fn: () => number): { result: number; errno: number } 
   for (;;) {
     const result = fn();
     const errno = result === -1 ? libc().koffi.errno() : 0;
-    if (result !== -1 || errno !== EINTR) return { result, errno };
+    if (result !== -1 || errno !== osConstants().errno.EINTR) return { result, errno };
   }
 }
 
@@ -395,7 +397,7 @@ function addFileActions(fns: SpawnBindings, actions: Buffer, request: PosixSpawn
 
 /** The Node name of a signal number (`SIGTERM`), or `SIG<n>` for one Node has no name for. */
 export function signalName(signal: number): string {
-  for (const [name, value] of Object.entries(osConstants.signals)) {
+  for (const [name, value] of Object.entries(osConstants().signals)) {
     if (value === signal) return name;
   }
   return `SIG${signal}`;

@@ -1,4 +1,5 @@
-import fs from 'node:fs';
+// Named imports: a default import of a builtin makes the bundle copy all of node:fs at start.
+import { fstatSync, write, writeSync, writev, writevSync } from 'node:fs';
 import type { OutputSink } from './output-sink.js';
 
 /** How a sink issues its writes: see {@link FdSinkOptions.mode}. */
@@ -55,7 +56,7 @@ function sleepSync(ms: number): void {
 /** Picks `sync` for a regular file, `async` for anything else (pipe, socket, terminal, unknown). */
 export function chooseWriteMode(fd: number): 'sync' | 'async' {
   try {
-    return fs.fstatSync(fd).isFile() ? 'sync' : 'async';
+    return fstatSync(fd).isFile() ? 'sync' : 'async';
   } catch {
     return 'async';
   }
@@ -164,7 +165,7 @@ class FdSink implements OutputSink {
       let offset = 0;
       while (offset < unit.length && !failed) {
         try {
-          offset += fs.writeSync(this.#fd, unit, offset, unit.length - offset);
+          offset += writeSync(this.#fd, unit, offset, unit.length - offset);
           this.#failing = false;
         } catch (error) {
           const errno = error as NodeJS.ErrnoException;
@@ -216,7 +217,7 @@ class FdSink implements OutputSink {
       const units = this.#nextUnits();
       let written: number;
       try {
-        written = units.length === 1 ? fs.writeSync(this.#fd, units[0]!) : fs.writevSync(this.#fd, units);
+        written = units.length === 1 ? writeSync(this.#fd, units[0]!) : writevSync(this.#fd, units);
       } catch (error) {
         if (this.#handleWriteError(error as NodeJS.ErrnoException)) return;
         break;
@@ -246,8 +247,8 @@ class FdSink implements OutputSink {
       if (!this.#broken && this.#head < this.#queue.length) this.#startAsyncWrite();
       this.#afterRetire();
     };
-    if (units.length === 1) fs.write(this.#fd, units[0]!, 0, units[0]!.length, null, done);
-    else fs.writev(this.#fd, units, null, done);
+    if (units.length === 1) write(this.#fd, units[0]!, 0, units[0]!.length, null, done);
+    else writev(this.#fd, units, null, done);
   }
 
   /**

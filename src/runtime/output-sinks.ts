@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { createFdSink, type FdSinkOptions } from './output-fd-sink.js';
 import type { OutputSink } from './output-sink.js';
 
@@ -22,7 +22,7 @@ export interface OutputSinksOptions extends FdSinkOptions {
 /** The identity of what an fd is open on, or undefined when it cannot be known (closed fd). */
 function fileIdentity(fd: number): string | undefined {
   try {
-    const stat = fs.fstatSync(fd, { bigint: true });
+    const stat = fstatSync(fd, { bigint: true });
     return `${stat.dev}:${stat.ino}`;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type http from 'node:http';
-import net from 'node:net';
+import { connect } from 'node:net';
 import type { ProbeCheck } from '../core/model.js';
 import { killTree } from './kill-tree.js';
 
@@ -136,7 +136,7 @@ export function attemptHttp(url: string, options: AttemptOptions): Promise<Probe
 /** Passes when a TCP connection to `host:port` is established; it is closed at once. */
 export function attemptTcp(host: string, port: number, options: AttemptOptions): Promise<ProbeResult> {
   return bounded(options, (finish) => {
-    const socket = net.connect({ host, port });
+    const socket = connect({ host, port });
     socket.once('connect', () => finish({ ok: true, detail: 'connected' }));
     socket.on('error', (error) => finish({ ok: false, detail: describeError(error) }));
     return () => socket.destroy();

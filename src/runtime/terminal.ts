@@ -21,7 +21,6 @@
  * libuv does not know such a child: its exit comes from the reaper (Reaper.watch), and its
  * stdio is the terminal itself (fds 0, 1, 2 inherited), not pipes.
  */
-import { constants } from 'node:os';
 import { isatty } from 'node:tty';
 import {
   canSetForegroundInChild,
@@ -151,7 +150,8 @@ export function reclaimTerminal(ttyFd = 0): boolean {
  * changes nothing else, and the kernel then allows the call without raising any signal.
  */
 function setForeground(ttyFd: number, pgid: number): void {
-  withSignalsBlocked([constants.signals.SIGTTOU], () => tcsetpgrp(ttyFd, pgid));
+  const { SIGTTOU } = process.getBuiltinModule('node:os').constants.signals;
+  withSignalsBlocked([SIGTTOU], () => tcsetpgrp(ttyFd, pgid));
 }
 
 /** procinit's exit code when the program could not start, as tini and shells use. */
