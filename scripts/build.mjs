@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
  * Builds what an image needs (after tsc has checked the code and emitted dist/ for the test
- * harnesses): dist/procinit-bundle.js, procinit and its dependencies bundled by esbuild, and
- * dist/procinit.cjs, the small loader that runs it (package.json's bin), runnable with only the
- * `node` binary. Beside them ride koffi's native module for Linux
- * (dist/build/koffi/<triplet>/koffi.node, where koffi looks relative to the loader) and, as an
- * optional speed-up, V8's code cache for the bundle (dist/procinit-bundle.js.cache).
+ * harnesses): dist/procinit-bundle.js, procinit and its dependencies bundled by esbuild, the side
+ * scripts of libraries it loads only when needed (SIDE_SCRIPTS), and dist/procinit.cjs, the small
+ * loader that runs them (package.json's bin), runnable with only the `node` binary. Beside them
+ * ride koffi's native module for Linux (dist/build/koffi/<triplet>/koffi.node) and, as an
+ * optional speed-up, V8's code cache of each script (`<script>.cache`).
  *
- * Why a loader: Node 20 has no module compile cache, and parsing and compiling 1.2 MB of
- * JavaScript is most of procinit's start-up. The loader compiles the bundle with vm.Script and
+ * Why a loader: Node 20 has no module compile cache, and parsing and compiling the bundle's
+ * JavaScript would be most of procinit's start-up. The loader compiles the bundle with vm.Script and
  * the cached data, so V8 skips that work; without the cache file, or with a cache from another
  * node binary (V8 rejects it), it simply compiles as usual.
  */
@@ -146,9 +146,9 @@ function sideScript(side) {
  * compiled script's source) and compiled with vm.Script and its code cache. koffi's native module
  * (build/koffi/…/koffi.node) is opened directly from the loader's real directory, so it is found
  * even through a symlink such as /usr/local/bin/procinit, without require's package.json lookups
- * (~0.5 ms); other requires (Node's built-in modules) go to Node's. PROCINIT_WRITE_CODE_CACHE=1 is for this
- * build script only: at exit, each script's cache is written beside it, after a real run has
- * compiled the functions a run needs.
+ * (~0.5 ms); other requires (Node's built-in modules) go to Node's. PROCINIT_WRITE_CODE_CACHE=1
+ * is for this build script only: at exit, each script's cache is written beside it, after a real
+ * run has compiled the functions a run needs.
  */
 const LOADER = `#!/usr/bin/env node
 'use strict';

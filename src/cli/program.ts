@@ -146,41 +146,29 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   // it is the default). The top-level help lists commands, not their options, and declaring all
   // of them was ~1 ms of every start.
   const named = (name: string) => name === 'run' || ours.includes(name);
-  const withRunOptions = (name: string, command: Command) => (named(name) ? addRunOptions(command) : command);
-  const withClientOptions = (name: string, command: Command) =>
-    named(name) ? addClientOptions(command) : command;
-  withRunOptions(
-    'run',
-    program.command('run', { isDefault: true }).description('run the processes (the default)'),
-  ).action((raw) => {
+  const subcommand = (name: string, description: string, addOptions: (command: Command) => Command) => {
+    const sub = program.command(name, { isDefault: name === 'run' }).description(description);
+    return named(name) ? addOptions(sub) : sub;
+  };
+  subcommand('run', 'run the processes (the default)', addRunOptions).action((raw) => {
     invocation = { command: 'run', options: toCliOptions(raw, command) };
   });
-  withRunOptions(
-    'config',
-    program.command('config').description('print the resolved configuration, secrets masked'),
-  ).action((raw) => {
+  subcommand('config', 'print the resolved configuration, secrets masked', addRunOptions).action((raw) => {
     invocation = { command: 'config', options: toCliOptions(raw, command) };
   });
-  withRunOptions(
-    'check',
-    program.command('check').description('preflight only: change nothing; exit 0 or 78'),
-  ).action((raw) => {
+  subcommand('check', 'preflight only: change nothing; exit 0 or 78', addRunOptions).action((raw) => {
     invocation = { command: 'check', options: toCliOptions(raw, command) };
   });
-  withClientOptions(
+  subcommand(
     'healthcheck',
-    program
-      .command('healthcheck')
-      .description('exit 0 when /health of the running procinit says 200, else 1 (no curl needed)'),
+    'exit 0 when /health of the running procinit says 200, else 1 (no curl needed)',
+    addClientOptions,
   ).action((raw) => {
     invocation = { command: 'healthcheck', options: withoutUndefined(raw) };
   });
-  const status = withClientOptions(
-    'status',
-    program.command('status').description('a table of the processes of a running procinit'),
-  );
-  if (named('status')) status.option('--json', 'print the /health body as JSON');
-  status.action((raw) => {
+  subcommand('status', 'a table of the processes of a running procinit', (status) =>
+    addClientOptions(status).option('--json', 'print the /health body as JSON'),
+  ).action((raw) => {
     invocation = { command: 'status', options: withoutUndefined(raw) };
   });
   program

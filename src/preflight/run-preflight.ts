@@ -87,6 +87,9 @@ function logStep(
   );
 }
 
+/** The user database when nothing names a user or an owner: nothing to look up. */
+const NO_USERS: UserDatabase = { passwd: [], groups: [] };
+
 /**
  * Runs every preflight check of the configuration and returns the whole report; it logs
  * progress (waits, tasks, step durations) but not the report (see logPreflightReport).
@@ -96,9 +99,6 @@ function logStep(
  * instead of their whole timeout, and tasks are not run (they would run against a container
  * that is not ready, and a migration is not something to run "to see").
  */
-/** The user database when nothing names a user or an owner: nothing to look up. */
-const NO_USERS: UserDatabase = { passwd: [], groups: [] };
-
 export async function runPreflight(
   config: ResolvedConfig,
   options: PreflightOptions,
